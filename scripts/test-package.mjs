@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Runs one package's test suite under Bun and under Deno (the same files: node:test +
+// node:assert run on both), prints each runtime's output, and ends with one summary line
+// per runtime that .ci/run adds up:  "vicinal-tests <package> <runtime>: N passed, N failed".
+import { spawnSync } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+const bin = (name) => join(root, "node_modules", ".bin", name)
+const pkg = JSON.parse(readFileSync("package.json", "utf8")).name
+const testDir = process.argv[2] ?? "test"
+const only = process.env.VICINAL_RUNTIMES?.split(",") ?? ["bun", "deno"]
+
+if (!existsSync(testDir)) {
+  console.error(`${pkg}: no ${testDir}/ folder`)
+  process.exit(1)
+}
+
+const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
+const runtimes = {
+  bun: {
+    cmd: [bin("bun"), ["test", "--timeout", "600000", `./${testDir}`]],
+    parse: (out) => {
+      const passed = out.match(/^\s*(\d+) pass$/m)
+      const failed = out.match(/^\s*(\d+) fail$/m)
+      return passed || failed
+        ? { passed: Number(passed?.[1] ?? 0), failed: Number(failed?.[1] ?? 0) }
+        : undefined
+    },
+  },
+  deno: {
+    cmd: [bin("deno"), ["test", "-A", "--no-check", "--no-lock", `${testDir}/`]],
+    parse: (out) => {
+      const m = out.match(/^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/m)
+      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined
+    },
+  },
+}
+
+let ok = true
+const lines = []
+for (const name of only) {
+  const rt = runtimes[name]
+  if (rt === undefined) throw new Error(`unknown runtime ${name}`)
+  console.log(`\n=== ${pkg}: tests on ${name} ===`)
+  const started = Date.now()
+  const res = spawnSync(rt.cmd[0], rt.cmd[1], { env, encoding: "utf8", maxBuffer: 1 << 28 })
+  const out = `${res.stdout ?? ""}${res.stderr ?? ""}`
+  process.stdout.write(out)
+  const counts = rt.parse(out)
+  const seconds = ((Date.now() - started) / 1000).toFixed(1)
+  if (counts === undefined) {
+    ok = false
+    lines.push(
+      `vicinal-tests ${pkg} ${name}: 0 passed, 1 failed (no summary; exit ${res.status}, ${seconds}s)`,
+    )
+    continue
+  }
+  if (res.status !== 0 || counts.failed > 0 || counts.passed === 0) ok = false
+  const extra = res.status !== 0 && counts.failed === 0 ? 1 : 0
+  lines.push(
+    `vicinal-tests ${pkg} ${name}: ${counts.passed} passed, ${counts.failed + extra} failed (${seconds}s)`,
+  )
+}
+console.log("")
+for (const line of lines) console.log(line)
+process.exit(ok ? 0 : 1)
