@@ -1,0 +1,41 @@
+/**
+ * CutMix boxes. The side ratio is sqrt(1 - lambda), scaled by the image HEIGHT for the box
+ * height and by the WIDTH for its width; the centre is uniform over the image and the box is
+ * clipped to it. The kept fraction is then recomputed exactly from the clipped box.
+ */
+import type { Rng } from "./Random.ts"
+
+/** Half-open pixel rows [y0, y1) and columns [x0, x1) taken from the partner. */
+export interface Box {
+  readonly y0: number
+  readonly y1: number
+  readonly x0: number
+  readonly x1: number
+}
+
+const clip = (v: number, hi: number): number => Math.max(0, Math.min(v, hi))
+
+/** A box for mixing weight `lambda` on an `height` x `width` image (timm's `rand_bbox`, clipped). */
+export const sample = (lambda: number, height: number, width: number, rng: Rng): Box => {
+  const ratio = Math.sqrt(1 - lambda)
+  const cutH = Math.floor(height * ratio)
+  const cutW = Math.floor(width * ratio)
+  const cy = rng.int(height)
+  const cx = rng.int(width)
+  return {
+    y0: clip(cy - (cutH >> 1), height),
+    y1: clip(cy + (cutH >> 1), height),
+    x0: clip(cx - (cutW >> 1), width),
+    x1: clip(cx + (cutW >> 1), width),
+  }
+}
+
+/** Fraction of the image outside the box, i.e. the pixels the example keeps: 1 - area / (H * W). */
+export const keptFraction = (box: Box, height: number, width: number): number =>
+  1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (height * width)
+
+/** The spatial size of an image batch shape: [n, H, W] or [n, H, W, C] (NHWC). */
+export const spatial = (
+  shape: ReadonlyArray<number>,
+): { readonly height: number; readonly width: number } | undefined =>
+  shape.length === 3 || shape.length === 4 ? { height: shape[1]!, width: shape[2]! } : undefined

@@ -1,0 +1,128 @@
+/**
+ * Run a `MixPlan` on tensors: synchronous tfjs inside `tf.tidy`, no randomness. Works on any
+ * float tensor whose first dimension is the batch (inputs, or hidden activations for manifold
+ * mixup). Throws `ShapeMismatch` (tagged) when the tensors do not fit the plan; it does not read
+ * tensor values back, so target rows are validated by `Strategy.apply`, not here.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { ShapeMismatch } from "./Errors.ts"
+import type { Batch, MixedBatch } from "./MixedBatch.ts"
+import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
+
+const checkBatchDim = (argument: string, tensor: tf.Tensor, n: number, minRank: number): void => {
+  if (tensor.rank < minRank || tensor.shape[0] !== n)
+    throw new ShapeMismatch({
+      argument,
+      expected: `rank >= ${minRank} and batch size ${n} (the plan's)`,
+      actual: tensor.shape,
+    })
+}
+
+const allEqual = (values: Float32Array): boolean => {
+  const first = values[0]
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return false
+  return true
+}
+
+const complement = (lambda: Float32Array): Float32Array => {
+  const out = new Float32Array(lambda.length)
+  for (let i = 0; i < lambda.length; i++) out[i] = 1 - lambda[i]!
+  return out
+}
+
+/** lambda * t + (1 - lambda) * t[partner], with a scalar lambda when the batch shares one. */
+const interpolate = (t: tf.Tensor, partner: Int32Array, lambda: Float32Array): tf.Tensor => {
+  const other = tf.gather(t, tf.tensor1d(partner, "int32"))
+  if (allEqual(lambda)) {
+    const l = lambda[0]!
+    return tf.add(tf.mul(t, tf.scalar(l)), tf.mul(other, tf.scalar(Math.fround(1 - l))))
+  }
+  const shape = [t.shape[0], ...t.shape.slice(1).map(() => 1)]
+  return tf.add(tf.mul(t, tf.tensor(lambda, shape)), tf.mul(other, tf.tensor(complement(lambda), shape)))
+}
+
+/** Boolean mask [n, H, W(, 1)]: true inside each example's box. */
+const boxMask = (step: Extract<Step, { _tag: "Cut" }>, rank: number): tf.Tensor => {
+  const { boxes, height, width } = step
+  const n = step.partner.length
+  const mask = new Uint8Array(n * height * width)
+  for (let i = 0; i < n; i++) {
+    const y0 = boxes[4 * i]!
+    const y1 = boxes[4 * i + 1]!
+    const x0 = boxes[4 * i + 2]!
+    const x1 = boxes[4 * i + 3]!
+    for (let r = y0; r < y1; r++) mask.fill(1, (i * height + r) * width + x0, (i * height + r) * width + x1)
+  }
+  return tf.tensor(mask, rank === 4 ? [n, height, width, 1] : [n, height, width], "bool")
+}
+
+const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
+  switch (step._tag) {
+    case "Interpolate":
+      return interpolate(x, step.partner, step.inputLambda)
+    case "Cut": {
+      if ((x.rank !== 3 && x.rank !== 4) || x.shape[1] !== step.height || x.shape[2] !== step.width)
+        throw new ShapeMismatch({
+          argument: "x (CutMix)",
+          expected: `shape [n, ${step.height}, ${step.width}(, C)] (the plan's image size)`,
+          actual: x.shape,
+        })
+      return tf.where(boxMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
+    }
+    case "Noise":
+      return tf.add(x, tf.tensor(noise(step.seed, step.sigma, x.size), x.shape))
+    case "Smooth":
+      return x
+  }
+}
+
+const stepTargets = (step: Step, y: tf.Tensor2D): tf.Tensor2D => {
+  switch (step._tag) {
+    case "Interpolate":
+    case "Cut":
+      return interpolate(y, step.partner, step.labelLambda) as tf.Tensor2D
+    case "Smooth":
+      return tf.add(tf.mul(y, tf.scalar(1 - step.epsilon)), tf.scalar(step.epsilon / y.shape[1]))
+    case "Noise":
+      return y
+  }
+}
+
+/** The plan's input transformation of `x` (a new tensor the caller owns). */
+export const inputs = (plan: MixPlan, x: tf.Tensor): tf.Tensor => {
+  checkBatchDim("x", x, plan.n, 1)
+  return tf.tidy(() => {
+    let out: tf.Tensor = x.dtype === "float32" ? x : tf.cast(x, "float32")
+    for (const step of plan.steps) out = stepInputs(step, out)
+    return out === x ? tf.clone(x) : out
+  })
+}
+
+/** The plan's target transformation of `y` (a new tensor the caller owns). */
+export const targets = (plan: MixPlan, y: tf.Tensor2D): tf.Tensor2D => {
+  checkBatchDim("y", y, plan.n, 2)
+  if (y.rank !== 2)
+    throw new ShapeMismatch({ argument: "y", expected: "rank 2 [n, classes]", actual: y.shape })
+  return tf.tidy(() => {
+    let out: tf.Tensor2D = y.dtype === "float32" ? y : tf.cast(y, "float32")
+    for (const step of plan.steps) out = stepTargets(step, out)
+    return out === y ? tf.clone(y) : out
+  })
+}
+
+/** Run the whole plan on a batch. */
+export const execute = (plan: MixPlan, batch: Batch): MixedBatch => {
+  const y = targets(plan, batch.y)
+  try {
+    return { x: inputs(plan, batch.x), y, ...summary(plan) }
+  } catch (error) {
+    y.dispose()
+    throw error
+  }
+}
+
+/** Dispose the tensors of a mixed batch. */
+export const dispose = (batch: MixedBatch): void => {
+  batch.x.dispose()
+  batch.y.dispose()
+}

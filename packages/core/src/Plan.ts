@@ -1,0 +1,83 @@
+/**
+ * A mix plan: every random choice of one strategy application (partners, lambdas, boxes,
+ * noise seed, hidden stage), drawn up front as plain data. Executing a plan draws nothing,
+ * so the same plan gives the same result on tensors (`Execute`) and on typed arrays (`Host`),
+ * and on inputs or on hidden activations (manifold mixup).
+ */
+import { make } from "./Random.ts"
+
+/** One transformation of the batch, applied in order. */
+export type Step =
+  /** x <- l_in * x + (1 - l_in) * x[partner]; y <- l_y * y + (1 - l_y) * y[partner]. */
+  | {
+      readonly _tag: "Interpolate"
+      readonly partner: Int32Array
+      readonly inputLambda: Float32Array
+      readonly labelLambda: Float32Array
+    }
+  /** Pixels inside box i (y0, y1, x0, x1 at 4i..4i+3) come from the partner; labels as above. */
+  | {
+      readonly _tag: "Cut"
+      readonly partner: Int32Array
+      readonly boxes: Int32Array
+      readonly height: number
+      readonly width: number
+      readonly inputLambda: Float32Array
+      readonly labelLambda: Float32Array
+    }
+  /** y <- (1 - epsilon) * y + epsilon / classes. */
+  | { readonly _tag: "Smooth"; readonly epsilon: number }
+  /** x <- x + N(0, sigma^2), the noise generated on the host from `seed` (identical on every backend). */
+  | { readonly _tag: "Noise"; readonly sigma: number; readonly seed: number }
+
+export interface MixPlan {
+  /** Batch size the plan was drawn for. */
+  readonly n: number
+  /** undefined or 0: mix the inputs; k >= 1: mix the output of model stage k (manifold mixup). */
+  readonly stage?: number
+  readonly steps: ReadonlyArray<Step>
+}
+
+/** The plan that changes nothing (ERM). */
+export const identity = (n: number): MixPlan => ({ n, steps: [] })
+
+/** The per-example lambda, input lambda and partner a plan reports (those of its last mixing step). */
+export const summary = (
+  plan: MixPlan,
+): { readonly lambda: Float32Array; readonly inputLambda: Float32Array; readonly partner: Int32Array } => {
+  for (let s = plan.steps.length - 1; s >= 0; s--) {
+    const step = plan.steps[s]!
+    if (step._tag === "Interpolate" || step._tag === "Cut")
+      return {
+        lambda: Float32Array.from(step.labelLambda),
+        inputLambda: Float32Array.from(step.inputLambda),
+        partner: Int32Array.from(step.partner),
+      }
+  }
+  const partner = new Int32Array(plan.n)
+  for (let i = 0; i < plan.n; i++) partner[i] = i
+  return { lambda: new Float32Array(plan.n).fill(1), inputLambda: new Float32Array(plan.n).fill(1), partner }
+}
+
+/** Whether the plan needs the host-side normal noise stream. */
+export const hasNoise = (plan: MixPlan): boolean => plan.steps.some((s) => s._tag === "Noise")
+
+/**
+ * The Gaussian noise of a `Noise` step: `length` draws of N(0, sigma^2) from a generator
+ * seeded with `seed` (Marsaglia's polar method, both values of each pair used).
+ */
+export const noise = (seed: number, sigma: number, length: number): Float32Array => {
+  const rng = make(seed)
+  const out = new Float32Array(length)
+  let i = 0
+  while (i < length) {
+    const u = 2 * rng.uniform() - 1
+    const v = 2 * rng.uniform() - 1
+    const s = u * u + v * v
+    if (s <= 0 || s >= 1) continue
+    const f = sigma * Math.sqrt((-2 * Math.log(s)) / s)
+    out[i++] = u * f
+    if (i < length) out[i++] = v * f
+  }
+  return out
+}

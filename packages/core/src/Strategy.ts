@@ -1,0 +1,682 @@
+/**
+ * The VRM strategy algebra. A strategy is a plain, serialisable value; constructors build
+ * leaves (ERM, mixup, CutMix, mixing images, label smoothing, Gaussian noise) and combinators
+ * (`withProbability`, `oneOf`, `chain`, `schedule`, `manifold`) take strategies and return one,
+ * so users compose their own without new classes.
+ *
+ * `plan` draws every random choice as data, `execute` runs a plan on tensors (any tensor x,
+ * e.g. hidden activations), `Host.execute` on typed arrays, and `apply` does both inside Effect
+ * with the run's `Random` service. Constructors never throw: parameters are validated by
+ * `validate`, which `plan` (throws the tagged error) and `apply` (error channel) call.
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+import { dual } from "effect/Function"
+import * as Box from "./Box.ts"
+import {
+  type CoreError,
+  EmptyBatch,
+  InvalidConfig,
+  InvalidParameter,
+  isCoreError,
+  NotADistribution,
+  ShapeMismatch,
+} from "./Errors.ts"
+import * as Execute from "./Execute.ts"
+import * as Lambda from "./Lambda.ts"
+import type { Batch, MixedBatch } from "./MixedBatch.ts"
+import * as Pairing from "./Pairing.ts"
+import type { MixPlan, Step } from "./Plan.ts"
+import * as Random from "./Random.ts"
+
+/** One lambda per batch (the paper's), per pair (i, partner(i)), or per example. */
+export type Granularity = "batch" | "pair" | "element"
+
+export interface Weighted {
+  readonly weight: number
+  readonly strategy: Strategy
+}
+
+export interface Segment {
+  readonly fromEpoch: number
+  readonly strategy: Strategy
+}
+
+export type Strategy =
+  | { readonly _tag: "Erm" }
+  | {
+      readonly _tag: "Mixup"
+      readonly lambda: Lambda.Sampler
+      readonly pairing: Pairing.Pairing
+      readonly granularity: Granularity
+      /** "interpolate": y mixed like x (mixup); "keepFirst": inputs only ("mixing images"). */
+      readonly labels: "interpolate" | "keepFirst"
+    }
+  | {
+      readonly _tag: "CutMix"
+      readonly lambda: Lambda.Sampler
+      readonly pairing: Pairing.Pairing
+      readonly granularity: Granularity
+      /** true: the label weight is the exact kept area of the clipped box; false: the sampled lambda. */
+      readonly correctLambda: boolean
+    }
+  | { readonly _tag: "LabelSmoothing"; readonly epsilon: number }
+  | { readonly _tag: "GaussianNoise"; readonly sigma: number }
+  | { readonly _tag: "WithProbability"; readonly p: number; readonly strategy: Strategy }
+  | { readonly _tag: "OneOf"; readonly options: ReadonlyArray<Weighted> }
+  | { readonly _tag: "Chain"; readonly strategies: ReadonlyArray<Strategy> }
+  | { readonly _tag: "Schedule"; readonly segments: ReadonlyArray<Segment> }
+  | { readonly _tag: "Manifold"; readonly stages: ReadonlyArray<number>; readonly strategy: Strategy }
+
+/** Per optimisation step: which epoch and step we are at (schedules read the epoch). */
+export interface StepContext {
+  readonly epoch: number
+  readonly step: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constructors
+
+export interface MixOptions {
+  /** Symmetric Beta(alpha, alpha); ignored when `lambda` is given. Default 1. */
+  readonly alpha?: number
+  /** Any sampler, e.g. `Lambda.uniform(0.5)` or an alpha schedule. */
+  readonly lambda?: Lambda.Sampler
+  readonly pairing?: Pairing.Pairing
+  readonly granularity?: Granularity
+}
+
+const samplerOf = (options: MixOptions): Lambda.Sampler =>
+  options.lambda ?? Lambda.symmetricBeta(options.alpha ?? 1)
+
+/** Empirical risk minimisation: the batch unchanged. */
+export const erm: Strategy = { _tag: "Erm" }
+
+/** mixup: x and y interpolated with lambda ~ Beta(alpha, alpha), partner by `pairing`. */
+export const mixup = (options: MixOptions): Strategy => interpolation(options, "interpolate")
+
+const interpolation = (options: MixOptions, labels: "interpolate" | "keepFirst"): Strategy => ({
+  _tag: "Mixup",
+  lambda: samplerOf(options),
+  pairing: options.pairing ?? Pairing.randomPermutation,
+  granularity: options.granularity ?? "batch",
+  labels,
+})
+
+/** "Mixing images": inputs interpolated, the first example's label kept. */
+export const mixImages = (options: MixOptions): Strategy => interpolation(options, "keepFirst")
+
+/** CutMix: a box of the partner pasted in; by default the label weight is the exact kept area. */
+export const cutmix = (options: MixOptions & { readonly correctLambda?: boolean }): Strategy => ({
+  _tag: "CutMix",
+  lambda: samplerOf(options),
+  pairing: options.pairing ?? Pairing.randomPermutation,
+  granularity: options.granularity ?? "batch",
+  correctLambda: options.correctLambda ?? true,
+})
+
+/** Label smoothing: y <- (1 - epsilon) y + epsilon / classes. */
+export const labelSmoothing = (options: { readonly epsilon: number }): Strategy => ({
+  _tag: "LabelSmoothing",
+  epsilon: options.epsilon,
+})
+
+/** Gaussian input noise, the classical VRM vicinity: x <- x + N(0, sigma^2). */
+export const gaussianNoise = (options: { readonly sigma: number }): Strategy => ({
+  _tag: "GaussianNoise",
+  sigma: options.sigma,
+})
+
+/** Apply `strategy` with probability `p`, else leave the batch unchanged. Data-first or data-last. */
+export const withProbability: {
+  (p: number): (strategy: Strategy) => Strategy
+  (strategy: Strategy, p: number): Strategy
+} = dual(2, (strategy: Strategy, p: number): Strategy => ({ _tag: "WithProbability", p, strategy }))
+
+/** Per batch, one of several strategies, drawn with the given weights (plain strategies weigh 1). */
+export const oneOf = (options: ReadonlyArray<Strategy | Weighted>): Strategy => ({
+  _tag: "OneOf",
+  options: options.map((o) => ("_tag" in o ? { weight: 1, strategy: o } : o)),
+})
+
+/** Apply strategies in order, each to the previous one's result (e.g. mixup then smoothing). */
+export const chain = (...strategies: ReadonlyArray<Strategy>): Strategy => ({ _tag: "Chain", strategies })
+
+/** By epoch: each segment from its `fromEpoch` on; ERM before the first. */
+export const schedule = (segments: ReadonlyArray<Segment>): Strategy => ({
+  _tag: "Schedule",
+  segments: [...segments].sort((l, r) => l.fromEpoch - r.fromEpoch),
+})
+
+/** `strategy` before `epoch`, ERM from `epoch` on ("off after epoch E" is `until(s, E + 1)`). */
+export const until: {
+  (epoch: number): (strategy: Strategy) => Strategy
+  (strategy: Strategy, epoch: number): Strategy
+} = dual(
+  2,
+  (strategy: Strategy, epoch: number): Strategy =>
+    schedule([
+      { fromEpoch: 0, strategy },
+      { fromEpoch: epoch, strategy: erm },
+    ]),
+)
+
+/**
+ * Manifold mixup: the plan's `stage` is drawn uniformly from `stages` (0 = inputs, k = output of
+ * model stage k); the mixing itself is `strategy` (default: mixup with `alpha`, default 2).
+ */
+export const manifold = (options: {
+  readonly stages: ReadonlyArray<number>
+  readonly strategy?: Strategy
+  readonly alpha?: number
+}): Strategy => ({
+  _tag: "Manifold",
+  stages: options.stages,
+  strategy: options.strategy ?? mixup({ alpha: options.alpha ?? 2 }),
+})
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+const invalid = (argument: string, value: unknown, reason: string) =>
+  new InvalidParameter({ argument, value, reason })
+
+const probability = (argument: string, p: number): InvalidParameter | undefined =>
+  Number.isFinite(p) && p >= 0 && p <= 1 ? undefined : invalid(argument, p, "must be a probability in [0, 1]")
+
+const firstOf = <A>(
+  items: ReadonlyArray<A>,
+  check: (a: A, i: number) => InvalidParameter | undefined,
+): InvalidParameter | undefined => {
+  for (let i = 0; i < items.length; i++) {
+    const e = check(items[i]!, i)
+    if (e !== undefined) return e
+  }
+  return undefined
+}
+
+const granularities: ReadonlyArray<string> = ["batch", "pair", "element"]
+
+/** The first invalid parameter of `strategy`, named by its path (e.g. `oneOf.options[1].mixup.lambda.alpha`). */
+export const validate = (strategy: Strategy, path = ""): InvalidParameter | undefined => {
+  const at = (name: string) => (path === "" ? name : `${path}.${name}`)
+  switch (strategy._tag) {
+    case "Erm":
+      return undefined
+    case "Mixup":
+    case "CutMix": {
+      const here = at(
+        strategy._tag === "Mixup" ? (strategy.labels === "keepFirst" ? "mixImages" : "mixup") : "cutmix",
+      )
+      return (
+        Lambda.validate(strategy.lambda, `${here}.lambda`) ??
+        Pairing.validate(strategy.pairing, `${here}.pairing`) ??
+        (granularities.includes(strategy.granularity)
+          ? undefined
+          : invalid(`${here}.granularity`, strategy.granularity, 'must be "batch", "pair" or "element"'))
+      )
+    }
+    case "LabelSmoothing":
+      return probability(at("labelSmoothing.epsilon"), strategy.epsilon)
+    case "GaussianNoise":
+      return Number.isFinite(strategy.sigma) && strategy.sigma >= 0
+        ? undefined
+        : invalid(at("gaussianNoise.sigma"), strategy.sigma, "must be >= 0 and finite")
+    case "WithProbability":
+      return (
+        probability(at("withProbability.p"), strategy.p) ?? validate(strategy.strategy, at("withProbability"))
+      )
+    case "OneOf": {
+      const here = at("oneOf.options")
+      if (strategy.options.length === 0) return invalid(here, [], "must not be empty")
+      const bad = firstOf(strategy.options, (o, i) =>
+        Number.isFinite(o.weight) && o.weight >= 0
+          ? validate(o.strategy, `${here}[${i}]`)
+          : invalid(`${here}[${i}].weight`, o.weight, "must be >= 0 and finite"),
+      )
+      if (bad !== undefined) return bad
+      return strategy.options.some((o) => o.weight > 0)
+        ? undefined
+        : invalid(
+            `${here}[*].weight`,
+            strategy.options.map((o) => o.weight),
+            "must not all be zero",
+          )
+    }
+    case "Chain":
+      return firstOf(strategy.strategies, (s, i) => validate(s, at(`chain[${i}]`)))
+    case "Schedule":
+      return firstOf(strategy.segments, (s, i) =>
+        Number.isInteger(s.fromEpoch) && s.fromEpoch >= 0
+          ? validate(s.strategy, at(`schedule[${i}]`))
+          : invalid(at(`schedule[${i}].fromEpoch`), s.fromEpoch, "must be an integer >= 0"),
+      )
+    case "Manifold": {
+      const here = at("manifold")
+      if (strategy.stages.length === 0) return invalid(`${here}.stages`, [], "must not be empty")
+      return (
+        firstOf(strategy.stages, (k, i) =>
+          Number.isInteger(k) && k >= 0
+            ? undefined
+            : invalid(`${here}.stages[${i}]`, k, "must be an integer >= 0"),
+        ) ?? validate(strategy.strategy, here)
+      )
+    }
+  }
+}
+
+/** The strategies a combinator holds. */
+export const children = (strategy: Strategy): ReadonlyArray<Strategy> => {
+  switch (strategy._tag) {
+    case "WithProbability":
+    case "Manifold":
+      return [strategy.strategy]
+    case "OneOf":
+      return strategy.options.map((o) => o.strategy)
+    case "Chain":
+      return strategy.strategies
+    case "Schedule":
+      return strategy.segments.map((g) => g.strategy)
+    default:
+      return []
+  }
+}
+
+/** What a strategy's pairings read: class labels (SC) and/or host features (KNN), or custom. */
+export const needs = (strategy: Strategy): { readonly labels: boolean; readonly features: boolean } => {
+  const acc = { labels: false, features: false }
+  const visit = (s: Strategy): void => {
+    if (s._tag === "Mixup" || s._tag === "CutMix") {
+      const p = s.pairing
+      if (p._tag === "SameClass" || (p._tag === "Knn" && p.sameClass) || p._tag === "Custom")
+        acc.labels = true
+      if (p._tag === "Knn" || p._tag === "Custom") acc.features = true
+    } else children(s).forEach(visit)
+  }
+  visit(strategy)
+  return acc
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/** What planning may look at: batch size and shape, plus labels / features when `needs` says so. */
+export interface PlanInput extends Pairing.PairingInput {
+  /** [n, ...features] of the tensor the plan will be executed on (CutMix reads H and W). */
+  readonly shape: ReadonlyArray<number>
+  readonly pairings?: Pairing.Registry
+}
+
+// Which lambda draw each example uses: one for the batch, one per pair, or one each.
+const lambdaOwners = (
+  granularity: Granularity,
+  partner: Int32Array,
+): { owner: Int32Array; draws: number } => {
+  const n = partner.length
+  const owner = new Int32Array(n)
+  if (granularity === "batch") return { owner, draws: 1 }
+  if (granularity === "element") {
+    for (let i = 0; i < n; i++) owner[i] = i
+    return { owner, draws: n }
+  }
+  owner.fill(-1)
+  let draws = 0
+  for (let i = 0; i < n; i++) {
+    if (owner[i] !== -1) continue
+    owner[i] = draws
+    const j = partner[i]!
+    // An involutive pair (flip, SC of two) shares one lambda, like timm's "pair" mode.
+    if (partner[j] === i && owner[j] === -1) owner[j] = draws
+    draws++
+  }
+  return { owner, draws }
+}
+
+const planMix = (
+  strategy: Extract<Strategy, { _tag: "Mixup" | "CutMix" }>,
+  info: PlanInput,
+  epoch: number,
+  rng: Random.Rng,
+): ReadonlyArray<Step> => {
+  if (Lambda.isOff(strategy.lambda, epoch)) return []
+  const n = info.n
+  const partner = Pairing.partners(strategy.pairing, info, rng, info.pairings)
+  const { owner, draws } = lambdaOwners(strategy.granularity, partner)
+  const drawn = new Float64Array(draws)
+  for (let k = 0; k < draws; k++) drawn[k] = Lambda.sample(strategy.lambda, rng, epoch)
+  if (strategy._tag === "Mixup") {
+    const inputLambda = new Float32Array(n)
+    for (let i = 0; i < n; i++) inputLambda[i] = drawn[owner[i]!]!
+    const labelLambda =
+      strategy.labels === "keepFirst" ? new Float32Array(n).fill(1) : Float32Array.from(inputLambda)
+    return [{ _tag: "Interpolate", partner, inputLambda, labelLambda }]
+  }
+  const size = Box.spatial(info.shape)
+  if (size === undefined)
+    throw new ShapeMismatch({
+      argument: "x (CutMix)",
+      expected: "rank 3 or 4 [n, H, W(, C)]",
+      actual: info.shape,
+    })
+  const perDraw = Array.from({ length: draws }, (_, k) => Box.sample(drawn[k]!, size.height, size.width, rng))
+  const boxes = new Int32Array(4 * n)
+  const inputLambda = new Float32Array(n)
+  const labelLambda = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const box = perDraw[owner[i]!]!
+    boxes.set([box.y0, box.y1, box.x0, box.x1], 4 * i)
+    inputLambda[i] = Box.keptFraction(box, size.height, size.width)
+    labelLambda[i] = strategy.correctLambda ? inputLambda[i]! : drawn[owner[i]!]!
+  }
+  return [{ _tag: "Cut", partner, boxes, height: size.height, width: size.width, inputLambda, labelLambda }]
+}
+
+const pickWeighted = (weights: ReadonlyArray<number>, rng: Random.Rng): number => {
+  const total = weights.reduce((a, b) => a + b, 0)
+  let u = rng.uniform() * total
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i]!
+    if (u < 0 && weights[i]! > 0) return i
+  }
+  // Rounding left u >= 0: the last option with positive weight.
+  return weights.findLastIndex((w) => w > 0)
+}
+
+interface Planned {
+  readonly steps: Array<Step>
+  stage: number | undefined
+}
+
+const planInto = (
+  strategy: Strategy,
+  info: PlanInput,
+  epoch: number,
+  rng: Random.Rng,
+  out: Planned,
+): void => {
+  switch (strategy._tag) {
+    case "Erm":
+      return
+    case "Mixup":
+    case "CutMix":
+      out.steps.push(...planMix(strategy, info, epoch, rng))
+      return
+    case "LabelSmoothing":
+      out.steps.push({ _tag: "Smooth", epsilon: strategy.epsilon })
+      return
+    case "GaussianNoise":
+      out.steps.push({ _tag: "Noise", sigma: strategy.sigma, seed: rng.int(2147483647) })
+      return
+    case "WithProbability":
+      if (rng.uniform() < strategy.p) planInto(strategy.strategy, info, epoch, rng, out)
+      return
+    case "OneOf": {
+      const i = pickWeighted(
+        strategy.options.map((o) => o.weight),
+        rng,
+      )
+      planInto(strategy.options[i]!.strategy, info, epoch, rng, out)
+      return
+    }
+    case "Chain":
+      for (const s of strategy.strategies) planInto(s, info, epoch, rng, out)
+      return
+    case "Schedule": {
+      let active: Strategy = erm
+      for (const segment of strategy.segments) if (segment.fromEpoch <= epoch) active = segment.strategy
+      planInto(active, info, epoch, rng, out)
+      return
+    }
+    case "Manifold":
+      out.stage = strategy.stages[rng.int(strategy.stages.length)]!
+      planInto(strategy.strategy, info, epoch, rng, out)
+      return
+  }
+}
+
+/**
+ * Draw every random choice of one application of `strategy` as a `MixPlan`. Synchronous;
+ * throws the tagged `InvalidParameter` / `ShapeMismatch` / `EmptyBatch` on bad input.
+ */
+export const plan = (strategy: Strategy, info: PlanInput, context: StepContext, rng: Random.Rng): MixPlan => {
+  const error = validate(strategy)
+  if (error !== undefined) throw error
+  if (!Number.isInteger(info.n) || info.n < 1) throw new EmptyBatch({ argument: "batch" })
+  if (info.shape[0] !== info.n)
+    throw new ShapeMismatch({ argument: "shape", expected: `batch size ${info.n} first`, actual: info.shape })
+  const out: Planned = { steps: [], stage: undefined }
+  planInto(strategy, info, context.epoch, rng, out)
+  return out.stage === undefined
+    ? { n: info.n, steps: out.steps }
+    : { n: info.n, stage: out.stage, steps: out.steps }
+}
+
+/** Run a plan on a batch of tensors (synchronous tfjs, no randomness; see `Execute`). */
+export const execute: (plan: MixPlan, batch: Batch) => MixedBatch = Execute.execute
+
+// ---------------------------------------------------------------------------------------------
+// Batch validation and apply
+
+const TOLERANCE = 1e-3
+
+/** Check a device batch before any mixing: non-empty, x and y batch sizes agree, y rows are distributions. */
+export const validateBatch = (batch: Batch): CoreError | undefined => {
+  const n = batch.x.shape[0]
+  if (batch.x.rank < 1)
+    return new ShapeMismatch({ argument: "x", expected: "rank >= 1", actual: batch.x.shape })
+  if (batch.y.rank !== 2)
+    return new ShapeMismatch({ argument: "y", expected: "rank 2 [n, classes]", actual: batch.y.shape })
+  if (batch.y.shape[0] !== n)
+    return new ShapeMismatch({
+      argument: "y",
+      expected: `batch size ${n} (x's)`,
+      actual: batch.y.shape,
+    })
+  if (n === 0) return new EmptyBatch({ argument: "batch" })
+  return validateTargets(batch.y.dataSync() as Float32Array, batch.y.shape[1], "y")
+}
+
+/** Check host target rows: every entry >= 0 and each row summing to 1 (within 1e-3). */
+export const validateTargets = (
+  y: ArrayLike<number>,
+  classes: number,
+  argument = "y",
+): CoreError | undefined => {
+  const n = classes === 0 ? 0 : y.length / classes
+  for (let i = 0; i < n; i++) {
+    let sum = 0
+    for (let c = 0; c < classes; c++) {
+      const v = y[i * classes + c]!
+      if (!(v >= 0))
+        return new NotADistribution({ argument, row: i, value: v, reason: "has a negative or NaN entry" })
+      sum += v
+    }
+    if (Math.abs(sum - 1) > TOLERANCE)
+      return new NotADistribution({ argument, row: i, value: sum, reason: "must sum to 1 (tolerance 1e-3)" })
+  }
+  return undefined
+}
+
+/** Class per row (argmax), for SC pairing. */
+export const argmaxRows = (y: ArrayLike<number>, classes: number): Int32Array => {
+  const n = y.length / classes
+  const labels = new Int32Array(n)
+  for (let i = 0; i < n; i++) {
+    let best = 0
+    for (let c = 1; c < classes; c++) if (y[i * classes + c]! > y[i * classes + best]!) best = c
+    labels[i] = best
+  }
+  return labels
+}
+
+const planInputOf = (strategy: Strategy, batch: Batch, registry: Pairing.Registry): PlanInput => {
+  const need = needs(strategy)
+  const n = batch.x.shape[0]
+  return {
+    n,
+    shape: batch.x.shape,
+    pairings: registry,
+    labels: need.labels ? argmaxRows(batch.y.dataSync(), batch.y.shape[1]) : undefined,
+    features: need.features ? (batch.x.dataSync() as Float32Array) : undefined,
+  }
+}
+
+// Move the tagged errors a synchronous step throws into the error channel; anything else is a defect.
+const attempt = <A>(f: () => A): Effect.Effect<A, CoreError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(f())
+    } catch (error) {
+      return isCoreError(error) ? Effect.fail(error) : Effect.die(error)
+    }
+  })
+
+/**
+ * Validate, plan with the run's `Random` generator and execute on the device. Errors (bad
+ * parameters, shapes, target rows, empty batch) arrive in the error channel. Custom pairings
+ * are read from the `Pairing.CustomPairings` reference. The plan's stage is ignored here (the
+ * batch's x is mixed); mix hidden activations with `plan` + `execute` instead.
+ */
+export const apply = (
+  strategy: Strategy,
+  batch: Batch,
+  context: StepContext,
+): Effect.Effect<MixedBatch, CoreError, Random.Random> =>
+  Effect.gen(function* () {
+    const rng = yield* Random.rng
+    const registry = yield* Effect.service(Pairing.CustomPairings)
+    const error = validate(strategy) ?? validateBatch(batch)
+    if (error !== undefined) return yield* Effect.fail(error)
+    return yield* attempt(() =>
+      execute(plan(strategy, planInputOf(strategy, batch, registry), context, rng), batch),
+    )
+  })
+
+/** Data-last `apply`, for pipes: `pipe(batch, Strategy.applyTo(strategy, context))`. */
+export const applyTo =
+  (strategy: Strategy, context: StepContext) =>
+  (batch: Batch): Effect.Effect<MixedBatch, CoreError, Random.Random> =>
+    apply(strategy, batch, context)
+
+/** `plan` when only a shape is at hand (e.g. a hidden stage's activation shape), for pairings that read nothing else. */
+export const planForShape = (
+  strategy: Strategy,
+  shape: ReadonlyArray<number>,
+  context: StepContext,
+  rng: Random.Rng,
+): MixPlan => plan(strategy, { n: shape[0] ?? 0, shape }, context, rng)
+
+// ---------------------------------------------------------------------------------------------
+// Config: the Effect Schema of strategies (JSON round trip)
+
+const finite = Schema.Number.check(Schema.isFinite())
+const positive = finite.check(Schema.isGreaterThan(0, { message: "must be > 0 and finite" }))
+const unit = finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }, { message: "must be in [0, 1]" }))
+const nonNegative = finite.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be >= 0 and finite" }))
+const epochIndex = Schema.Number.check(
+  Schema.isInt(),
+  Schema.isGreaterThanOrEqualTo(0, { message: "must be >= 0" }),
+)
+
+export const SamplerConfig: Schema.Codec<Lambda.Sampler> = Schema.Union([
+  Schema.TaggedStruct("Beta", { a: positive, b: positive }),
+  Schema.TaggedStruct("Uniform", {
+    max: finite.check(
+      Schema.isGreaterThan(0),
+      Schema.isLessThanOrEqualTo(1, { message: "must be in (0, 1]" }),
+    ),
+  }),
+  Schema.TaggedStruct("Constant", { value: unit }),
+  Schema.TaggedStruct("Folded", { sampler: Schema.suspend(() => SamplerConfig) }),
+  Schema.TaggedStruct("Schedule", {
+    segments: Schema.Array(
+      Schema.Struct({ fromEpoch: epochIndex, sampler: Schema.suspend(() => SamplerConfig) }),
+    ),
+  }),
+])
+
+export const PairingConfig: Schema.Codec<Pairing.Pairing> = Schema.Union([
+  Schema.TaggedStruct("RandomPermutation", {}),
+  Schema.TaggedStruct("Flip", {}),
+  Schema.TaggedStruct("Roll", { shift: Schema.Number.check(Schema.isInt()) }),
+  Schema.TaggedStruct("SameClass", {}),
+  Schema.TaggedStruct("Knn", {
+    k: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1, { message: "must be >= 1" })),
+    sameClass: Schema.Boolean,
+  }),
+  Schema.TaggedStruct("Custom", { name: Schema.String }),
+])
+
+const GranularityConfig = Schema.Literals(["batch", "pair", "element"])
+
+/** The Effect Schema of a strategy: decoding checks every parameter and names the field on failure. */
+export const Config: Schema.Codec<Strategy> = Schema.Union([
+  Schema.TaggedStruct("Erm", {}),
+  Schema.TaggedStruct("Mixup", {
+    lambda: SamplerConfig,
+    pairing: PairingConfig,
+    granularity: GranularityConfig,
+    labels: Schema.Literals(["interpolate", "keepFirst"]),
+  }),
+  Schema.TaggedStruct("CutMix", {
+    lambda: SamplerConfig,
+    pairing: PairingConfig,
+    granularity: GranularityConfig,
+    correctLambda: Schema.Boolean,
+  }),
+  Schema.TaggedStruct("LabelSmoothing", { epsilon: unit }),
+  Schema.TaggedStruct("GaussianNoise", { sigma: nonNegative }),
+  Schema.TaggedStruct("WithProbability", { p: unit, strategy: Schema.suspend(() => Config) }),
+  Schema.TaggedStruct("OneOf", {
+    options: Schema.Array(Schema.Struct({ weight: nonNegative, strategy: Schema.suspend(() => Config) })),
+  }),
+  Schema.TaggedStruct("Chain", { strategies: Schema.Array(Schema.suspend(() => Config)) }),
+  Schema.TaggedStruct("Schedule", {
+    segments: Schema.Array(Schema.Struct({ fromEpoch: epochIndex, strategy: Schema.suspend(() => Config) })),
+  }),
+  Schema.TaggedStruct("Manifold", {
+    stages: Schema.Array(epochIndex),
+    strategy: Schema.suspend(() => Config),
+  }),
+])
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    "",
+  )
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (acc, key) =>
+      typeof acc === "object" && acc !== null ? (acc as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  )
+
+const toInvalidConfig = (input: unknown, issue: SchemaIssue.Issue): InvalidConfig => {
+  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
+  const path = (first?.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p))
+  return new InvalidConfig({
+    path: formatPath(path),
+    value: valueAt(input, path),
+    reason: first?.message ?? "invalid",
+  })
+}
+
+/**
+ * Decode a strategy from JSON data (e.g. `JSON.parse` of a config file). Fails with
+ * `InvalidConfig` naming the field path, e.g. `options[1].strategy.lambda.a`; a config that
+ * decodes but breaks a cross-field rule (all oneOf weights zero, an empty list) fails with
+ * `InvalidParameter` from `validate`.
+ */
+export const fromConfig = (json: unknown): Effect.Effect<Strategy, InvalidConfig | InvalidParameter> =>
+  Schema.decodeUnknownEffect(Config)(json).pipe(
+    Effect.mapError((e) => toInvalidConfig(json, e.issue)),
+    Effect.flatMap((strategy) => {
+      const error = validate(strategy)
+      return error === undefined ? Effect.succeed(strategy) : Effect.fail(error)
+    }),
+  )
+
+/** The JSON data of a strategy (plain objects, numbers and strings); `fromConfig` reads it back. */
+export const toConfig = (strategy: Strategy): unknown => JSON.parse(JSON.stringify(strategy))
