@@ -1,0 +1,140 @@
+/**
+ * Choosing the tfjs backend a run computes on.
+ *
+ * `select("auto")` tries, in order, tfjs-node-gpu, tfjs-node, wasm and cpu, and keeps the first
+ * that is installed and initialises; `select("wasm")` (etc.) insists on one. Either way the
+ * report says what was chosen and why each other candidate was skipped, so a run's log shows
+ * what it really ran on. The native packages are optional: they are loaded with a dynamic
+ * `import()` and their absence is a reason, not an error.
+ *
+ * wasm runs with SIMD when the runtime validates SIMD modules (Bun and Deno do). Its threaded
+ * build is used only where tfjs enables it (browsers with cross-origin isolation): tfjs 4.22
+ * turns threads off whenever it detects a Node-like runtime (`IS_NODE`, true on Bun and Deno),
+ * and forcing the flag on makes initialisation fail there, so on Bun/Deno wasm is single-threaded.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { Context, Effect, Layer, Schema } from "effect"
+import { BackendError, describe } from "./Errors.ts"
+
+/** The candidates, fastest first. */
+export const candidates = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const
+export type BackendName = (typeof candidates)[number]
+export type BackendChoice = BackendName | "auto"
+
+export const BackendChoiceSchema = Schema.Literals(["auto", ...candidates])
+
+export interface Attempt {
+  readonly name: BackendName
+  readonly ok: boolean
+  /** Why it was skipped, or how it was set up when chosen. */
+  readonly reason: string
+}
+
+export interface BackendReport {
+  readonly name: BackendName
+  /** The name tfjs registered it under (`tensorflow`, `wasm`, `cpu`). */
+  readonly tfjsBackend: string
+  readonly simd: boolean
+  readonly threads: number
+  /** Every candidate tried, in order; the last one with `ok` is the choice. */
+  readonly attempts: ReadonlyArray<Attempt>
+}
+
+interface Candidate {
+  readonly load: () => Promise<unknown>
+  readonly tfjsBackend: string
+}
+
+// Specifiers held in variables so that type checking and bundlers do not require the optional packages.
+const nodeGpuPackage = "@tensorflow/tfjs-node-gpu"
+const nodePackage = "@tensorflow/tfjs-node"
+
+const table: Record<BackendName, Candidate> = {
+  "tfjs-node-gpu": { load: () => import(nodeGpuPackage), tfjsBackend: "tensorflow" },
+  "tfjs-node": { load: () => import(nodePackage), tfjsBackend: "tensorflow" },
+  wasm: { load: () => import("@tensorflow/tfjs-backend-wasm"), tfjsBackend: "wasm" },
+  cpu: { load: () => import("@tensorflow/tfjs-backend-cpu"), tfjsBackend: "cpu" },
+}
+
+const firstLine = (text: string): string => text.split("\n")[0] ?? text
+
+interface WasmModule {
+  readonly setThreadsCount: (n: number) => void
+  readonly getThreadsCount: () => number
+}
+
+const isWasmModule = (module: unknown): module is WasmModule =>
+  typeof module === "object" && module !== null && "setThreadsCount" in module && "getThreadsCount" in module
+
+// wasm reads its flags once at initialisation; threads must be requested before `setBackend`.
+const prepareWasm = async (module: unknown): Promise<string> => {
+  const threaded = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")
+  const cores = typeof navigator !== "undefined" ? (navigator.hardwareConcurrency ?? 1) : 1
+  if (threaded === true && isWasmModule(module) && tf.getBackend() !== "wasm") {
+    module.setThreadsCount(cores)
+    return `threads: ${cores}`
+  }
+  return tf.env().getBool("IS_NODE")
+    ? "threads: 1 (tfjs disables the threaded wasm build on Node-like runtimes)"
+    : "threads: 1 (SharedArrayBuffer/cross-origin isolation unavailable)"
+}
+
+const attempt = async (name: BackendName): Promise<Attempt> => {
+  const candidate = table[name]
+  let module: unknown
+  try {
+    module = await candidate.load()
+  } catch (cause) {
+    return { name, ok: false, reason: `not installed: ${firstLine(describe(cause))}` }
+  }
+  try {
+    const note = name === "wasm" ? await prepareWasm(module) : ""
+    const ok = await tf.setBackend(candidate.tfjsBackend)
+    if (!ok) return { name, ok: false, reason: "installed but failed to initialise" }
+    await tf.ready()
+    return { name, ok: true, reason: note === "" ? "initialised" : `initialised, ${note}` }
+  } catch (cause) {
+    return { name, ok: false, reason: `failed to initialise: ${firstLine(describe(cause))}` }
+  }
+}
+
+const report = async (name: BackendName, attempts: ReadonlyArray<Attempt>): Promise<BackendReport> => {
+  const simd = name === "wasm" ? (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true : false
+  const wasm = name === "wasm" ? await table.wasm.load() : undefined
+  const threads = isWasmModule(wasm) ? wasm.getThreadsCount() : 1
+  return { name, tfjsBackend: tf.getBackend(), simd, threads, attempts }
+}
+
+/**
+ * Initialise a backend and make it the current tfjs backend. `"auto"` takes the first candidate
+ * that works; a named backend fails with `BackendError` (naming why) if it does not work.
+ */
+export const select = (choice: BackendChoice = "auto"): Effect.Effect<BackendReport, BackendError> =>
+  Effect.tryPromise({
+    try: async (): Promise<BackendReport | BackendError> => {
+      const order: ReadonlyArray<BackendName> = choice === "auto" ? candidates : [choice]
+      const attempts: Array<Attempt> = []
+      for (const name of order) {
+        const result = await attempt(name)
+        attempts.push(result)
+        if (result.ok) return report(name, attempts)
+      }
+      const reasons = attempts.map((a) => `${a.name}: ${a.reason}`).join("; ")
+      return new BackendError({ backend: choice, message: `backend "${choice}" unavailable (${reasons})` })
+    },
+    catch: (cause) => new BackendError({ backend: choice, message: describe(cause) }),
+  }).pipe(Effect.flatMap((r) => (r instanceof BackendError ? Effect.fail(r) : Effect.succeed(r))))
+
+/** The backend a run computes on, as a service. */
+export class Backend extends Context.Service<Backend, BackendReport>()("@vicinal/train/Backend") {}
+
+/** Provide `Backend` by selecting one (see `select`). */
+export const layer = (choice: BackendChoice = "auto"): Layer.Layer<Backend, BackendError> =>
+  Layer.effect(Backend)(select(choice))
+
+/** One line per candidate, for logs. */
+export const summary = (r: BackendReport): string =>
+  [
+    `backend: ${r.name} (simd: ${r.simd}, threads: ${r.threads})`,
+    ...r.attempts.map((a) => `  ${a.ok ? "chose" : "skipped"} ${a.name}: ${a.reason}`),
+  ].join("\n")

@@ -1,0 +1,6 @@
+export * as Backend from "./Backend.ts"
+export * as Checkpoint from "./Checkpoint.ts"
+export * as Config from "./Config.ts"
+export * from "./Errors.ts"
+export * as Optimizer from "./Optimizer.ts"
+export * as Schedule from "./Schedule.ts"

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import * as tf from "@tensorflow/tfjs-core"
+import { Effect, Exit } from "effect"
+import { Backend, BackendError } from "../src/index.ts"
+
+const nativeInstalled = async (name: string) =>
+  import(name).then(
+    () => true,
+    () => false,
+  )
+
+describe("Backend.select", () => {
+  test("auto tries the candidates in order and reports why each skipped one was skipped", async () => {
+    const report = await Effect.runPromise(Backend.select("auto"))
+    assert.deepEqual(
+      report.attempts.map((a) => a.name),
+      Backend.candidates.slice(0, report.attempts.length),
+    )
+    assert.equal(report.attempts.at(-1)?.ok, true)
+    assert.equal(report.attempts.at(-1)?.name, report.name)
+    report.attempts.slice(0, -1).forEach((a) => {
+      assert.equal(a.ok, false)
+      assert.ok(a.reason.length > 0)
+    })
+    assert.equal(tf.getBackend(), report.tfjsBackend)
+    // On this machine the native packages are absent, so wasm (with SIMD) is the choice.
+    if (
+      !(await nativeInstalled("@tensorflow/tfjs-node")) &&
+      !(await nativeInstalled("@tensorflow/tfjs-node-gpu"))
+    ) {
+      assert.equal(report.name, "wasm")
+      assert.equal(report.simd, true)
+      assert.match(report.attempts[0]!.reason, /not installed/)
+    }
+    assert.match(Backend.summary(report), new RegExp(`backend: ${report.name}`))
+  })
+
+  test("a named backend is used exactly; cpu then wasm switch the tfjs backend", async () => {
+    assert.equal((await Effect.runPromise(Backend.select("cpu"))).tfjsBackend, "cpu")
+    assert.equal(tf.getBackend(), "cpu")
+    const wasm = await Effect.runPromise(Backend.select("wasm"))
+    assert.equal(wasm.name, "wasm")
+    assert.equal(tf.getBackend(), "wasm")
+    assert.equal(wasm.attempts.length, 1)
+  })
+
+  test("a named backend that is not installed fails with a BackendError giving the reason", async () => {
+    if (await nativeInstalled("@tensorflow/tfjs-node-gpu")) return
+    const exit = await Effect.runPromiseExit(Backend.select("tfjs-node-gpu"))
+    assert.ok(Exit.isFailure(exit))
+    const error = Exit.isFailure(exit)
+      ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
+      : undefined
+    assert.ok(error instanceof BackendError)
+    assert.match(error.message, /tfjs-node-gpu.*not installed/)
+    await Effect.runPromise(Backend.select("wasm"))
+  })
+
+  test("as a service layer", async () => {
+    const name = await Effect.runPromise(
+      Effect.map(Effect.service(Backend.Backend), (r) => r.name).pipe(Effect.provide(Backend.layer("wasm"))),
+    )
+    assert.equal(name, "wasm")
+  })
+})

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { Effect, Exit } from "effect"
+import * as fc from "fast-check"
+import { Config, ConfigError } from "../src/index.ts"
+
+const valid = {
+  seed: 7,
+  epochs: 3,
+  batchSize: 64,
+  backend: "wasm",
+  strategy: { _tag: "Mixup", alpha: 1 },
+  model: { kind: "mlp", hidden: [64] },
+  data: { dataset: "mnist", testSize: 500, trainSize: 1000 },
+  optimizer: { _tag: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+  schedule: { _tag: "step", milestones: [100, 150], gamma: 0.1 },
+}
+
+const errorOf = (input: unknown) => {
+  const exit = Effect.runSyncExit(Config.decode(input))
+  assert.ok(Exit.isFailure(exit), `expected ${JSON.stringify(input)} to be rejected`)
+  const error = Exit.isFailure(exit)
+    ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
+    : undefined
+  assert.ok(error instanceof ConfigError)
+  return error
+}
+
+const withField = (field: string, value: unknown): Record<string, unknown> => {
+  const copy = structuredClone(valid) as Record<string, unknown>
+  const keys = field.split(".")
+  let target = copy as Record<string, unknown>
+  for (const k of keys.slice(0, -1)) target = target[k] as Record<string, unknown>
+  target[keys.at(-1)!] = value
+  return copy
+}
+
+describe("Config.RunConfig", () => {
+  test("a valid config decodes and round-trips through JSON", () => {
+    const config = Effect.runSync(Config.decode(valid))
+    assert.deepEqual(Config.encode(config), valid)
+    assert.deepEqual(Effect.runSync(Config.decodeJson(JSON.stringify(valid))), config)
+    assert.equal(Config.measuresTrainError(config), false)
+    assert.equal(Config.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
+  })
+
+  test("every bad field is rejected with its path and the value's problem", () => {
+    const bad: ReadonlyArray<readonly [string, unknown]> = [
+      ["seed", -1],
+      ["seed", 1.5],
+      ["epochs", 0],
+      ["batchSize", "64"],
+      ["backend", "gpu"],
+      ["model.hidden", [64, 0]],
+      ["model.kind", "transformer"],
+      ["data.dataset", "cifar11"],
+      ["data.labelNoise", 1.5],
+      ["optimizer.lr", -0.1],
+      ["optimizer.momentum", 1],
+      ["schedule.milestones", [100, -5]],
+      ["schedule.gamma", 0],
+    ]
+    fc.assert(
+      fc.property(fc.constantFrom(...bad), ([field, value]) => {
+        const error = errorOf(withField(field, value))
+        assert.ok(error.field.startsWith(field.split(".")[0]!), `${error.field} should name ${field}`)
+        assert.match(error.message, new RegExp(`^${error.field.replaceAll(".", "\\.")}: `))
+      }),
+    )
+    assert.equal(errorOf(withField("optimizer.lr", -0.1)).field, "optimizer.lr")
+    assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden.1")
+    assert.equal(errorOf(withField("epochs", 0)).field, "epochs")
+  })
+
+  test("missing fields are named; non-JSON text is rejected", () => {
+    const { epochs: _, ...rest } = valid
+    assert.equal(errorOf(rest).field, "epochs")
+    const exit = Effect.runSyncExit(Config.decodeJson("{ nope"))
+    assert.ok(Exit.isFailure(exit))
+  })
+})
