@@ -1,0 +1,19 @@
+/**
+ * Errors of @vicinal/losses: the tagged errors of @vicinal/core (one vocabulary across packages,
+ * so `Effect.catchTag("ShapeMismatch", ...)` handles both). Every message names the argument
+ * and the offending value, e.g. `InvalidParameter: partner[3] must be an integer in [0, 4), got 7`.
+ *
+ * Losses and metrics are synchronous hot-path helpers: they validate their inputs up front and
+ * THROW these tagged instances (they are `Error`s with a `_tag`) before allocating any tensor.
+ * Inside an Effect, use `Effect.try({ try, catch: (e) => e as LossError })` or filter with `isLossError`.
+ */
+import { Errors } from "@vicinal/core"
+
+export const { InvalidParameter, ShapeMismatch, EmptyBatch } = Errors
+
+export type LossError = Errors.InvalidParameter | Errors.ShapeMismatch | Errors.EmptyBatch
+
+const tags: ReadonlySet<string> = new Set(["InvalidParameter", "ShapeMismatch", "EmptyBatch"])
+
+/** True for the errors thrown by losses and metrics. */
+export const isLossError = (u: unknown): u is LossError => Errors.isCoreError(u) && tags.has(u._tag)
