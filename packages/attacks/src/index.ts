@@ -1,0 +1,7 @@
+export * as Attack from "./Attack.ts"
+export * as Errors from "./Errors.ts"
+export * as Norm from "./Norm.ts"
+export * as Objective from "./Objective.ts"
+export * as Range from "./Range.ts"
+export * as Target from "./Target.ts"
+export * as TopK from "./TopK.ts"
