@@ -1,0 +1,123 @@
+/**
+ * Typed errors of @vicinal/data. Each names the file (or the argument) and what is wrong,
+ * so that a failed load never passes for a partial read.
+ */
+import { Data } from "effect"
+
+const show = (value: unknown): string => {
+  if (typeof value === "string") return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`
+  return String(value)
+}
+
+const hex = (n: number): string => `0x${n.toString(16).padStart(8, "0")}`
+
+export class FileNotFound extends Data.TaggedError("FileNotFound")<{ readonly file: string }> {
+  override get message(): string {
+    return `file not found: ${this.file}`
+  }
+}
+
+export class FileUnreadable extends Data.TaggedError("FileUnreadable")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot read ${this.file}: ${this.reason}`
+  }
+}
+
+/** The file ends before the data its header (or record size) promises. */
+export class Truncated extends Data.TaggedError("Truncated")<{
+  readonly file: string
+  /** bytes the format requires */
+  readonly expected: number
+  /** bytes present */
+  readonly actual: number
+}> {
+  override get message(): string {
+    return `${this.file} is truncated: expected ${this.expected} bytes, found ${this.actual}`
+  }
+}
+
+export class BadMagic extends Data.TaggedError("BadMagic")<{
+  readonly file: string
+  readonly expected: number
+  readonly actual: number
+}> {
+  override get message(): string {
+    return `${this.file}: wrong magic number ${hex(this.actual)}, expected ${hex(this.expected)}`
+  }
+}
+
+export class LabelOutOfRange extends Data.TaggedError("LabelOutOfRange")<{
+  readonly file: string
+  /** position of the example in the file */
+  readonly index: number
+  readonly label: number
+  readonly numClasses: number
+}> {
+  override get message(): string {
+    return `${this.file}: label ${this.label} of example ${this.index} is outside [0, ${this.numClasses})`
+  }
+}
+
+/** A text file that does not parse; line and column are 1-based. */
+export class ParseError extends Data.TaggedError("ParseError")<{
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.file}:${this.line}:${this.column}: ${this.reason}`
+  }
+}
+
+/** Parts that must agree do not (image and label counts, trailing bytes, bad compression). */
+export class Inconsistent extends Data.TaggedError("Inconsistent")<{
+  readonly file: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `${this.file}: ${this.reason}`
+  }
+}
+
+export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{
+  readonly argument: string
+  readonly value: unknown
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid ${this.argument} = ${show(this.value)}: ${this.reason}`
+  }
+}
+
+export type DataError =
+  | FileNotFound
+  | FileUnreadable
+  | Truncated
+  | BadMagic
+  | LabelOutOfRange
+  | ParseError
+  | Inconsistent
+  | InvalidArgument
+
+/** Tags of every `DataError`, for `Effect.catchTag` users and for narrowing unknown throws. */
+export const tags = [
+  "FileNotFound",
+  "FileUnreadable",
+  "Truncated",
+  "BadMagic",
+  "LabelOutOfRange",
+  "ParseError",
+  "Inconsistent",
+  "InvalidArgument",
+] as const
+
+export const isDataError = (u: unknown): u is DataError =>
+  typeof u === "object" &&
+  u !== null &&
+  "_tag" in u &&
+  (tags as ReadonlyArray<unknown>).includes((u as { readonly _tag: unknown })._tag)
