@@ -1,0 +1,165 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { Charts, Picture } from "@vicinal/viz"
+import * as fc from "fast-check"
+import { assertInvalid, assertWellFormed, decodePng, run, texts } from "./helpers.ts"
+
+const series = (name: string, n: number, slope: number): Charts.Series => ({
+  name,
+  points: Array.from({ length: n }, (_, i) => [i + 1, 0.9 - slope * i] as const),
+})
+
+const spec: Charts.LinesSpec = {
+  title: "Test error",
+  xLabel: "epoch",
+  yLabel: "error",
+  series: [series("ERM", 10, 0.05), series("mixup", 10, 0.07)],
+}
+
+// Names with XML specials and spaces, short enough that Vega never truncates them.
+const arbName = fc
+  .string({ unit: fc.constantFrom(..."ab XYZ<>&'\"01·λ"), minLength: 1, maxLength: 10 })
+  .filter((s) => s.trim() === s && s.length > 0)
+const arbSeries = fc.uniqueArray(arbName, { minLength: 1, maxLength: 5 }).chain((names) =>
+  fc.tuple(
+    ...names.map((name) =>
+      fc
+        .array(
+          fc.tuple(
+            fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+            fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        )
+        .map((points): Charts.Series => ({ name, points })),
+    ),
+  ),
+)
+
+describe("Charts.lines", () => {
+  test("is well-formed SVG with the title, axis labels and every series name in the legend", async () => {
+    await fc.assert(
+      fc.asyncProperty(arbSeries, arbName, async (all, title) => {
+        const picture = await run(Charts.lines({ title, xLabel: "epoch", yLabel: "error", series: all }))
+        assertWellFormed(picture.svg)
+        const shown = texts(picture.svg)
+        for (const expected of [title, "epoch", "error", ...all.map((s) => s.name)])
+          assert.ok(shown.includes(expected), `${JSON.stringify(expected)} is shown`)
+      }),
+      { numRuns: 12 },
+    )
+  })
+
+  test("PNG decodes with the picture's size times the scale", async () => {
+    const picture = await run(Charts.lines(spec))
+    for (const scale of [1, 2]) {
+      const png = decodePng(await run(Picture.toPng(picture, { scale })))
+      assert.equal(png.width, Math.round(picture.width * scale))
+      assert.equal(png.height, Math.round(picture.height * scale))
+    }
+  })
+
+  test("each series is drawn in its own palette colour", async () => {
+    const picture = await run(Charts.lines(spec))
+    assert.ok(picture.svg.includes('stroke="#0072B2"'), "first series blue")
+    assert.ok(picture.svg.includes('stroke="#E69F00"'), "second series orange")
+  })
+
+  test("bad input is a typed error naming the argument", async () => {
+    await assertInvalid(Charts.lines({ ...spec, series: [] }), "series")
+    await assertInvalid(
+      Charts.lines({ ...spec, series: [spec.series[0]!, { name: "empty", points: [] }] }),
+      "series[1].points",
+    )
+    await assertInvalid(
+      Charts.lines({ ...spec, series: [spec.series[0]!, { ...spec.series[1]!, name: "ERM" }] }),
+      "series[].name[1]",
+    )
+    await assertInvalid(Charts.lines({ ...spec, yDomain: [1, 0] }), "yDomain")
+    await assertInvalid(Charts.lines({ ...spec, width: 0 }), "width")
+    await assertInvalid(
+      Charts.lines({ ...spec, series: Array.from({ length: 9 }, (_, i) => series(`s${i}`, 2, 0.1)) }),
+      "series.length",
+    )
+  })
+
+  test("a NaN or infinity anywhere is reported with its series", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        arbSeries,
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY),
+        async (all, si, pi, onY, bad) => {
+          const s = si % all.length
+          const p = pi % all[s]!.points.length
+          const broken = all.map((one, i) =>
+            i !== s
+              ? one
+              : {
+                  ...one,
+                  points: one.points.map((pt, j) =>
+                    j !== p ? pt : onY ? ([pt[0], bad] as const) : ([bad, pt[1]] as const),
+                  ),
+                },
+          )
+          const error = await assertInvalid(Charts.lines({ ...spec, series: broken }), `series[${s}].points`)
+          assert.ok(Number.isNaN(error.value) || error.value === bad)
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+})
+
+describe("Charts.bars", () => {
+  const table: Charts.BarsSpec = {
+    title: "CIFAR-10 test error",
+    yLabel: "error (%)",
+    bars: [
+      { group: "PreAct ResNet-18", series: "ERM", value: 5.6 },
+      { group: "PreAct ResNet-18", series: "mixup", value: 4.2 },
+      { group: "WRN-28-10", series: "ERM", value: 3.8 },
+      { group: "WRN-28-10", series: "mixup", value: 2.7 },
+    ],
+    digits: 1,
+  }
+
+  test("is well-formed SVG showing groups, series and the values", async () => {
+    const picture = await run(Charts.bars(table))
+    assertWellFormed(picture.svg)
+    const shown = texts(picture.svg)
+    for (const expected of [
+      "CIFAR-10 test error",
+      "error (%)",
+      "PreAct ResNet-18",
+      "WRN-28-10",
+      "ERM",
+      "mixup",
+      "5.6",
+      "4.2",
+      "3.8",
+      "2.7",
+    ])
+      assert.ok(shown.includes(expected), `${expected} is shown`)
+    const png = decodePng(await run(Picture.toPng(picture, { scale: 1 })))
+    assert.equal(png.width, picture.width)
+  })
+
+  test("bad input is a typed error naming the argument", async () => {
+    await assertInvalid(Charts.bars({ ...table, bars: [] }), "bars")
+    await assertInvalid(
+      Charts.bars({ ...table, bars: [...table.bars, { group: "x", series: "ERM", value: Number.NaN }] }),
+      "bars[].value[4]",
+    )
+    await assertInvalid(
+      Charts.bars({ ...table, bars: [...table.bars, { ...table.bars[0]!, value: 1 }] }),
+      "bars[] (group, series) pairs[4]",
+    )
+    await assertInvalid(Charts.bars({ ...table, digits: 1.5 }), "digits")
+  })
+})
