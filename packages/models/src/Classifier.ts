@@ -1,0 +1,139 @@
+/**
+ * The `Classifier` contract: one network seen two ways over the same layer objects:
+ * `model`, a functional `tf.LayersModel` (summary, parameter count, save and load), and
+ * `forward`, an eager stage-by-stage pass that can replace the activation after stage k
+ * (manifold mixup) before running the rest.
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import * as tfl from "@tensorflow/tfjs-layers"
+import type { ModelConfig } from "./Config.ts"
+import { ForwardInputError } from "./Errors.ts"
+import type { Block, RunContext } from "./Layers.ts"
+import { registerConv2dFilterGradient } from "./WasmKernels.ts"
+
+export interface ForwardOptions {
+  /** Dropout active and batch-norm on batch statistics (updating its moving averages). Default false. */
+  readonly training?: boolean
+  /** Apply `mix` to the activation after this stage (0: the input); see `stageNames`. */
+  readonly mixAt?: number
+  /** Replaces the activation at `mixAt`; must keep its shape. */
+  readonly mix?: (h: tf.Tensor) => tf.Tensor
+}
+
+export interface Classifier {
+  readonly name: string
+  /** The whole network: summary, countParams, save/load. Shares its weights with `forward`. */
+  readonly model: tfl.LayersModel
+  /** Stage 0 is the input; stages 1..K are named hidden stages (manifold mixing points). */
+  readonly stageNames: ReadonlyArray<string>
+  /**
+   * Logits. Synchronous and tidy (only the result stays allocated); throws `ForwardInputError`
+   * for an input of the wrong shape or invalid mixing options.
+   */
+  readonly forward: (x: tf.Tensor, options?: ForwardOptions) => tf.Tensor
+  readonly trainableVariables: () => ReadonlyArray<tf.Variable>
+  /** Frees every weight; later calls do nothing. */
+  readonly dispose: () => void
+  /** How to rebuild this network (set by the constructors of this package; needed by `Persist.load`). */
+  readonly config?: ModelConfig
+}
+
+export interface Stage {
+  readonly name: string
+  readonly block: Block
+}
+
+/** A network as a list of stages followed by a head that produces the logits. */
+export interface Architecture {
+  readonly name: string
+  readonly inputShape: ReadonlyArray<number>
+  readonly stages: ReadonlyArray<Stage>
+  readonly head: Block
+}
+
+const INFERENCE: RunContext = { training: false }
+const TRAINING: RunContext = { training: true }
+
+const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i])
+
+const checkForward = (
+  arch: Architecture,
+  x: tf.Tensor,
+  options: ForwardOptions,
+): ForwardInputError | undefined => {
+  const fail = (argument: string, value: unknown, expected: string) =>
+    new ForwardInputError({ model: arch.name, argument, value, expected })
+  if (!sameShape(x.shape.slice(1), arch.inputShape))
+    return fail("x.shape", x.shape, `[n, ${arch.inputShape.join(", ")}]`)
+  const { mixAt, mix } = options
+  if (mixAt === undefined)
+    return mix === undefined ? undefined : fail("mixAt", mixAt, "a stage index when mix is given")
+  if (!Number.isInteger(mixAt) || mixAt < 0 || mixAt > arch.stages.length)
+    return fail("mixAt", mixAt, `an integer in [0, ${arch.stages.length}]`)
+  return mix === undefined ? fail("mix", mix, "a function when mixAt is given") : undefined
+}
+
+/**
+ * Build the functional model and the eager forward pass of an architecture. Also makes sure
+ * conv filter gradients exist on the wasm backend (see `WasmKernels`).
+ */
+export const assemble = (arch: Architecture, config?: ModelConfig): Classifier => {
+  registerConv2dFilterGradient()
+  const input = tfl.input({ shape: [...arch.inputShape], name: "input" })
+  const building: RunContext = { training: undefined }
+  const hidden = arch.stages.reduce(
+    (h, stage) => stage.block(h, building),
+    input as tfl.SymbolicTensor | tf.Tensor,
+  )
+  const logits = arch.head(hidden, building) as tfl.SymbolicTensor
+  const model = tfl.model({ inputs: input, outputs: logits, name: arch.name })
+  if (config !== undefined) model.setUserDefinedMetadata({ vicinal: { config } })
+
+  const forward = (x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor => {
+    const problem = checkForward(arch, x, options)
+    if (problem !== undefined) throw problem
+    const context = options.training === true ? TRAINING : INFERENCE
+    const mixIfAt = (k: number, h: tf.Tensor): tf.Tensor => {
+      if (options.mixAt !== k || options.mix === undefined) return h
+      const mixed = options.mix(h)
+      if (!sameShape(mixed.shape, h.shape))
+        throw new ForwardInputError({
+          model: arch.name,
+          argument: "mix(h).shape",
+          value: mixed.shape,
+          expected: `the shape of h at stage ${k}, [${h.shape.join(", ")}]`,
+        })
+      return mixed
+    }
+    return tf.tidy(() => {
+      const h = arch.stages.reduce(
+        (acc, stage, i) => mixIfAt(i + 1, stage.block(acc, context) as tf.Tensor),
+        mixIfAt(0, x),
+      )
+      return arch.head(h, context) as tf.Tensor
+    })
+  }
+
+  let disposed = false
+  return {
+    name: arch.name,
+    model,
+    stageNames: ["input", ...arch.stages.map((s) => s.name)],
+    forward,
+    trainableVariables: () => model.trainableWeights.map((w) => w.read() as tf.Variable),
+    dispose: () => {
+      if (disposed) return
+      disposed = true
+      model.dispose()
+    },
+    ...(config === undefined ? {} : { config }),
+  }
+}
+
+/** Parameters as PyTorch counts them: trainable weights only (tfjs' `countParams` adds batch-norm moving statistics). */
+export const countTrainableParams = (classifier: Classifier): number =>
+  classifier.model.trainableWeights.reduce(
+    (sum, w) => sum + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1),
+    0,
+  )

@@ -1,0 +1,14 @@
+/**
+ * The package's front door, imported as `Models`: constructors, building from a config,
+ * parameter counting, files and checkpoint bytes.
+ */
+export { assemble, countTrainableParams } from "./Classifier.ts"
+export { acquire, build, decode as decodeConfig } from "./Config.ts"
+export { denseNetBC } from "./DenseNet.ts"
+export { fileHandler } from "./FileIO.ts"
+export { mlp } from "./Mlp.ts"
+export { load, loadLayersModel, save } from "./Persist.ts"
+export { preActResNet18 } from "./PreActResNet.ts"
+export { smallCnn } from "./SmallCnn.ts"
+export { fromBytes as weightsFromBytes, toBytes as weightsToBytes } from "./Weights.ts"
+export { wideResNet } from "./WideResNet.ts"
