@@ -1,0 +1,134 @@
+import { Lambda, Pairing, Strategy } from "@vicinal/core"
+import * as fc from "fast-check"
+
+/** A batch of images [n, h, w, c] with target rows that are distributions. */
+export interface HostData {
+  readonly shape: ReadonlyArray<number>
+  readonly x: Float32Array
+  readonly y: Float32Array
+  readonly classes: number
+  readonly labels: Int32Array
+}
+
+export const hostData = (maxN = 10): fc.Arbitrary<HostData> =>
+  fc
+    .record({
+      n: fc.integer({ min: 1, max: maxN }),
+      h: fc.integer({ min: 1, max: 6 }),
+      w: fc.integer({ min: 1, max: 6 }),
+      c: fc.integer({ min: 1, max: 3 }),
+      classes: fc.integer({ min: 2, max: 5 }),
+      soft: fc.boolean(),
+    })
+    .chain(({ n, h, w, c, classes, soft }) =>
+      fc
+        .record({
+          x: fc.float32Array({
+            minLength: n * h * w * c,
+            maxLength: n * h * w * c,
+            noNaN: true,
+            min: -5,
+            max: 5,
+          }),
+          labels: fc.array(fc.integer({ min: 0, max: classes - 1 }), { minLength: n, maxLength: n }),
+          weights: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), {
+            minLength: n * classes,
+            maxLength: n * classes,
+          }),
+        })
+        .map(({ x, labels, weights }) => {
+          const y = new Float32Array(n * classes)
+          for (let i = 0; i < n; i++) {
+            if (soft) {
+              let s = 0
+              for (let k = 0; k < classes; k++) s += weights[i * classes + k]!
+              for (let k = 0; k < classes; k++) y[i * classes + k] = weights[i * classes + k]! / s
+            } else y[i * classes + labels[i]!] = 1
+          }
+          return { shape: [n, h, w, c], x, y, classes, labels: Int32Array.from(labels) }
+        }),
+    )
+
+export const pairing: fc.Arbitrary<Pairing.Pairing> = fc.oneof(
+  fc.constant(Pairing.randomPermutation),
+  fc.constant(Pairing.flip),
+  fc.constant(Pairing.roll),
+  fc.constant(Pairing.sameClass),
+  fc.integer({ min: 1, max: 4 }).map((k) => Pairing.knn({ k })),
+)
+
+export const granularity: fc.Arbitrary<Strategy.Granularity> = fc.constantFrom("batch", "pair", "element")
+
+export const alpha = fc.constantFrom(0.1, 0.4, 1, 2, 8)
+
+export const sampler: fc.Arbitrary<Lambda.Sampler> = fc.oneof(
+  alpha.map(Lambda.symmetricBeta),
+  fc.double({ min: 0.05, max: 1, noNaN: true }).map((m) => Lambda.uniform(m)),
+  fc.double({ min: 0, max: 1, noNaN: true }).map(Lambda.constant),
+)
+
+/** Leaves that mix (mixup, mixing images, CutMix). */
+export const mixer: fc.Arbitrary<Strategy.Strategy> = fc
+  .record({
+    lambda: sampler,
+    pairing,
+    granularity,
+    which: fc.constantFrom(0, 1, 2),
+    correctLambda: fc.boolean(),
+  })
+  .map(({ which, correctLambda, ...options }) =>
+    which === 0
+      ? Strategy.mixup(options)
+      : which === 1
+        ? Strategy.mixImages(options)
+        : Strategy.cutmix({ ...options, correctLambda }),
+  )
+
+const leaf: fc.Arbitrary<Strategy.Strategy> = fc.oneof(
+  fc.constant(Strategy.erm),
+  mixer,
+  fc.double({ min: 0, max: 1, noNaN: true }).map((epsilon) => Strategy.labelSmoothing({ epsilon })),
+  fc.double({ min: 0, max: 0.5, noNaN: true }).map((sigma) => Strategy.gaussianNoise({ sigma })),
+)
+
+/** Any composed strategy, a few levels deep. */
+export const strategy: fc.Arbitrary<Strategy.Strategy> = fc.letrec<{ s: Strategy.Strategy }>((tie) => ({
+  s: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    leaf,
+    fc
+      .record({ p: fc.double({ min: 0, max: 1, noNaN: true }), s: tie("s") })
+      .map(({ p, s }) => Strategy.withProbability(s, p)),
+    fc
+      .array(
+        fc.record(
+          { weight: fc.double({ min: 0.1, max: 3, noNaN: true }), strategy: tie("s") },
+          { noNullPrototype: true },
+        ),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      )
+      .map(Strategy.oneOf),
+    fc.array(tie("s"), { minLength: 1, maxLength: 3 }).map((ss) => Strategy.chain(...ss)),
+    fc
+      .array(
+        fc.record(
+          { fromEpoch: fc.integer({ min: 0, max: 3 }), strategy: tie("s") },
+          { noNullPrototype: true },
+        ),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      )
+      .map(Strategy.schedule),
+    fc
+      .record({
+        stages: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
+        s: tie("s"),
+      })
+      .map(({ stages, s }) => Strategy.manifold({ stages, strategy: s })),
+  ),
+})).s
