@@ -1,0 +1,93 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import * as fc from "fast-check"
+import { Corruption, Dataset } from "../src/index.ts"
+import { failure, indexed, run, snapshot } from "./helpers.ts"
+
+/** Number of changed labels must lie within 4 binomial standard deviations of n*q. */
+const withinBinomial = (changed: number, n: number, q: number) => {
+  const sigma = Math.sqrt(n * q * (1 - q))
+  assert.ok(
+    Math.abs(changed - n * q) <= 4 * sigma + 1e-9,
+    `${changed} changed, expected ${n * q} +- ${4 * sigma}`,
+  )
+}
+
+const changed = (d: Dataset.Dataset) => Corruption.mask(d).reduce((a, b) => a + b, 0)
+
+describe("Corruption.corrupt", () => {
+  test("changes about fraction*(K-1)/K of the labels (uniform class, may equal the true one)", () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 10 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer(),
+        async (k, fraction, seed) => {
+          const d = indexed(2000, [1], k)
+          const before = snapshot(d)
+          const c = await run(Corruption.corrupt(d, { fraction, seed }))
+          withinBinomial(changed(c), 2000, (fraction * (k - 1)) / k)
+          assert.deepEqual(c.trueLabels, d.trueLabels)
+          assert.ok(c.labels.every((l) => l >= 0 && l < k))
+          assert.deepEqual(snapshot(d), before)
+        },
+      ),
+      { numRuns: 40 },
+    ))
+
+  test("excludeTrue changes about `fraction` of the labels, always to another class", () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 10 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer(),
+        async (k, fraction, seed) => {
+          const d = indexed(2000, [1], k)
+          const c = await run(Corruption.corrupt(d, { fraction, seed, excludeTrue: true }))
+          withinBinomial(changed(c), 2000, fraction)
+          assert.ok(c.labels.every((l) => l >= 0 && l < k))
+        },
+      ),
+      { numRuns: 40 },
+    ))
+
+  test("replacement classes are uniform", async () => {
+    const k = 5
+    const d = indexed(20000, [1], k)
+    const c = await run(Corruption.corrupt({ fraction: 1, seed: 9 })(d))
+    for (const count of Dataset.classCounts(c)) withinBinomial(count, 20000, 1 / k)
+  })
+
+  test("same seed, same corruption; corrupting twice keeps the original true labels", async () => {
+    const d = indexed(500, [1], 4)
+    const a = await run(Corruption.corrupt(d, { fraction: 0.5, seed: 1 }))
+    const b = await run(Corruption.corrupt(d, { fraction: 0.5, seed: 1 }))
+    assert.deepEqual(a.labels, b.labels)
+    const twice = await run(Corruption.corrupt(a, { fraction: 0.5, seed: 2 }))
+    assert.deepEqual(twice.trueLabels, d.trueLabels)
+  })
+
+  test("corruptTrain never touches the test half", () =>
+    fc.assert(
+      fc.asyncProperty(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer(), async (fraction, seed) => {
+        const train = indexed(300, [2], 3)
+        const test = indexed(100, [2], 3)
+        const before = snapshot(test)
+        const split = await run(Corruption.corruptTrain({ train, test }, { fraction, seed }))
+        assert.equal(split.test, test)
+        assert.deepEqual(snapshot(split.test), before)
+        assert.equal(changed(split.test), 0)
+      }),
+      { numRuns: 20 },
+    ))
+
+  test("bad options are typed errors", async () => {
+    const e = await failure(Corruption.corrupt(indexed(5, [1], 2), { fraction: 1.5, seed: 1 }))
+    assert.equal(e._tag, "InvalidArgument")
+    assert.match(e.message, /fraction = 1.5/)
+    const one = await failure(
+      Corruption.corrupt(indexed(5, [1], 1), { fraction: 0.5, seed: 1, excludeTrue: true }),
+    )
+    assert.match(one.message, /excludeTrue/)
+  })
+})
