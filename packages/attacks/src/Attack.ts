@@ -155,7 +155,8 @@ const throwIf = (error: AttackError | undefined): void => {
   if (error !== undefined) throw error
 }
 
-const checkClasses = (argument: string, classes: Int32Array, n: number, numClasses: number): void => {
+/** Throws unless `classes` holds `n` class indices in [0, numClasses). */
+export const checkClasses = (argument: string, classes: Int32Array, n: number, numClasses: number): void => {
   if (classes.length !== n)
     throw new ShapeMismatch({ argument, expected: `shape [${n}]`, actual: [classes.length] })
   const bad = classes.findIndex((c) => c < 0 || c >= numClasses)
@@ -248,7 +249,11 @@ export const perturbSync = (
           _tag: "Targeted",
           targets: target._tag === "Given" ? target.classes : TopK.argMin(clean.data, clean.classes),
         }
-  const gradient = tf.grad((input: tf.Tensor) => tf.sum(Objective.objective(model(input), aim)))
+  // The 0 * sum(x) term ties the loss to x even when the model ignores its input (a constant
+  // surrogate): tf.grad then returns a zero gradient instead of throwing.
+  const gradient = tf.grad((input: tf.Tensor) =>
+    tf.add(tf.sum(Objective.objective(model(input), aim)), tf.mul(0, tf.sum(input))),
+  )
   const run = (): tf.Tensor => {
     let current = start(attack, x, options.range, rng)
     for (let s = 0; s < attack.steps; s++) {
