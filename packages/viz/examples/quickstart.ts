@@ -57,7 +57,7 @@ const points: Boundary.Points = (() => {
   return { x, labels }
 })()
 
-export const main = (outDir: string) =>
+export const main = (outDir: string, png: Picture.PngOptions = { scale: 2 }) =>
   Effect.gen(function* () {
     const errors = yield* Charts.lines({
       title: "Error per epoch",
@@ -109,7 +109,7 @@ export const main = (outDir: string) =>
         ["examples", examples],
         ["boundaries", boundaries],
       ] as const,
-      ([name, picture]) => Picture.write(picture, join(outDir, name)),
+      ([name, picture]) => Picture.write(picture, join(outDir, name), png),
     )
   })
 

@@ -198,7 +198,7 @@ const layers = (spec: BoundarySpec): ReadonlyArray<Layer> => {
       data: {
         values: [{ x: area.xDomain[0], x2: area.xDomain[1], y: area.yDomain[1], y2: area.yDomain[0], url }],
       },
-      mark: { type: "image", aspect: false },
+      mark: { type: "image", aspect: false, aria: false },
       encoding: { x, x2: { field: "x2" }, y, y2: { field: "y2" }, url: { field: "url", type: "nominal" } },
     },
     {

@@ -9,7 +9,8 @@ import { assertWellFormed, decodePng, run } from "./helpers.ts"
 test("the README's quickstart writes every picture as SVG and PNG", async () => {
   const dir = await mkdtemp(join(tmpdir(), "vicinal-viz-quickstart-"))
   try {
-    const written = await run(main(dir))
+    // Scale 1 keeps the suite fast; the default (2) is exercised by Picture and Charts tests.
+    const written = await run(main(dir, { scale: 1 }))
     assert.deepEqual(
       written.map((p) => p.png),
       ["errors", "table", "examples", "boundaries"].map((name) => join(dir, `${name}.png`)),
