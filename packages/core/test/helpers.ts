@@ -3,11 +3,10 @@ import * as tf from "@tensorflow/tfjs-core"
 
 export { tf }
 
-let ready: Promise<void> | undefined
-/** Select the cpu backend once per test file (fast for the small tensors tests use). */
-export const useCpu = (): Promise<void> => {
-  ready ??= tf.setBackend("cpu").then(() => tf.ready())
-  return ready
+/** Select the cpu backend for a test file (fast for the small tensors tests use; other files may pick wasm). */
+export const useCpu = async (): Promise<void> => {
+  await tf.setBackend("cpu")
+  await tf.ready()
 }
 
 /** Run `f` and assert it leaves no tensor behind. */
