@@ -25,7 +25,9 @@ export const ranks = (logits: tf.Tensor2D, labels: Int32Array): Int32Array => {
   const [n, classes] = labelsFor(logits, labels)
   return tf.tidy(() => {
     const labelTensor = tf.tensor1d(labels, "int32")
-    const trueLogit = tf.sum(tf.mul(logits, tf.oneHot(labelTensor, classes, 1, 0, "float32")), 1, true)
+    // gather from the flattened logits (a one-hot product would turn a -Infinity elsewhere into NaN)
+    const flatIndex = Int32Array.from(labels, (label, i) => i * classes + label)
+    const trueLogit = tf.reshape(tf.gather(tf.reshape(logits, [n * classes]), flatIndex), [n, 1])
     const classIndex = tf.reshape(tf.range(0, classes, 1, "int32"), [1, classes])
     const before = tf.logicalOr(
       tf.greater(logits, trueLogit),

@@ -1,0 +1,75 @@
+/** The contract with @vicinal/core: its MixedBatch's lambda and partner drive the interpolated loss. */
+import assert from "node:assert/strict"
+import { test } from "node:test"
+import { Pairing, Random, Strategy } from "@vicinal/core"
+import { Losses } from "@vicinal/losses"
+import { Effect } from "effect"
+import * as fc from "fast-check"
+import { run } from "../examples/quickstart.ts"
+import { close, oneHot } from "./arbitraries.ts"
+import { tf } from "./backend.ts"
+
+const strategies = fc.constantFrom(
+  Strategy.mixup({ alpha: 1 }),
+  Strategy.mixup({ alpha: 0.4, granularity: "element" }),
+  Strategy.mixup({ alpha: 2, pairing: Pairing.flip, granularity: "pair" }),
+  Strategy.cutmix({ alpha: 1 }),
+  Strategy.erm,
+  Strategy.mixImages({ alpha: 1 }),
+)
+
+test("interpolated CE on (batch.y, lambda, partner) equals soft CE on the MixedBatch's y, for core's label-mixing strategies", () => {
+  fc.assert(
+    fc.property(
+      strategies,
+      fc.integer({ min: 1, max: 4 }).map((half) => 2 * half),
+      fc.integer({ min: 2, max: 5 }),
+      fc.integer(),
+      (strategy, n, classes, seed) => {
+        const rng = Random.make(seed)
+        const labels = Array.from({ length: n }, () => rng.int(classes))
+        const batch = {
+          x: tf.tensor4d(
+            Float32Array.from({ length: n * 16 }, () => rng.uniform()),
+            [n, 4, 4, 1],
+          ),
+          // host one-hot: tf.oneHot(..., "float32") on the wasm backend (tfjs 4.22) writes integer bit patterns
+          y: tf.tensor2d(oneHot(labels, classes).values as number[], [n, classes]),
+        }
+        const logitsValues = Float32Array.from({ length: n * classes }, () => 3 * rng.normal())
+        const mixed = Effect.runSync(
+          Strategy.apply(strategy, batch, { epoch: 0, step: 0 }).pipe(Random.withSeed(seed)),
+        )
+        const [interpolated, soft] = tf.tidy(() => {
+          const logits = tf.tensor2d(logitsValues, [n, classes])
+          return [
+            Losses.interpolatedCrossEntropy(logits, batch.y, mixed.lambda, mixed.partner, {
+              reduction: "none",
+            }),
+            Losses.softCrossEntropy(logits, mixed.y, { reduction: "none" }),
+          ].map((t) => Array.from(t.dataSync()))
+        })
+        interpolated?.forEach((v, i) => {
+          assert.ok(close(v, soft?.[i] ?? Number.NaN, 1e-4), `example ${i}: ${v} vs ${soft?.[i]}`)
+        })
+        tf.dispose([batch.x, batch.y, mixed.x, mixed.y])
+      },
+    ),
+    { numRuns: 40 },
+  )
+})
+
+test("the README quick start trains, agrees with soft CE and gives the same numbers twice", async () => {
+  const before = tf.memory().numTensors
+  const first = await run(40, 3)
+  assert.equal(tf.memory().numTensors, before, "the example leaked tensors")
+  assert.ok(first.sameAsSoftTarget)
+  assert.ok((first.losses.at(-1) ?? Number.NaN) < (first.losses[0] ?? Number.NaN), `losses ${first.losses}`)
+  assert.ok(first.top1Error < 0.25, `top-1 error ${first.top1Error}`)
+  assert.equal(
+    first.confusion.reduce((s, v) => s + v, 0),
+    64,
+  )
+  const second = await run(40, 3)
+  assert.deepEqual(second.losses, first.losses)
+})
