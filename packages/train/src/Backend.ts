@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { Context, Effect, Layer, Schema } from "effect"
 import { BackendError, describe } from "./Errors.ts"
+import * as WasmKernels from "./WasmKernels.ts"
 
 /** The candidates, fastest first. */
 export const candidates = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const
@@ -89,6 +90,7 @@ const attempt = async (name: BackendName): Promise<Attempt> => {
   }
   try {
     const note = name === "wasm" ? await prepareWasm(module) : ""
+    if (name === "wasm") WasmKernels.register()
     const ok = await tf.setBackend(candidate.tfjsBackend)
     if (!ok) return { name, ok: false, reason: "installed but failed to initialise" }
     await tf.ready()

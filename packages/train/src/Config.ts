@@ -4,45 +4,76 @@
  * checkpoint stores so that a resume can refuse a different run. Decoding rejects a bad config
  * with a `ConfigError` naming the field (`optimizer.lr`, `model.hidden.0`, ...).
  */
+import { Strategy } from "@vicinal/core"
 import { Effect, Schema } from "effect"
 import { BackendChoiceSchema } from "./Backend.ts"
 import { ConfigError, decodeEffect, describe } from "./Errors.ts"
 import { OptimizerConfig } from "./Optimizer.ts"
 import { ScheduleConfig } from "./Schedule.ts"
-import { StrategyConfig } from "./StrategyConfig.ts"
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 const Seed = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(2 ** 31 - 1))
 const Rate = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))
 const Fraction = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1))
 
-/** The network; input shape and class count come from the data, the init seed from the run's seed. */
+/**
+ * The network, as `@vicinal/models` describes it minus what the run supplies: the input shape and
+ * class count come from the data, the initialisation seed from the run's seed.
+ */
 export const ModelConfig = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("mlp"),
     hidden: Schema.Array(PositiveInt),
     dropout: Schema.optionalKey(Rate),
   }),
-  Schema.Struct({ kind: Schema.Literal("smallCnn"), dropout: Schema.optionalKey(Rate) }),
-  Schema.Struct({ kind: Schema.Literal("preActResNet18") }),
-  Schema.Struct({ kind: Schema.Literal("wideResNet"), depth: PositiveInt, widenFactor: PositiveInt }),
-  Schema.Struct({ kind: Schema.Literal("denseNetBC"), depth: PositiveInt, growthRate: PositiveInt }),
+  Schema.Struct({
+    kind: Schema.Literal("smallCnn"),
+    filters: Schema.optionalKey(Schema.Tuple([PositiveInt, PositiveInt])),
+    dense: Schema.optionalKey(PositiveInt),
+    dropout: Schema.optionalKey(Rate),
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("preActResNet"),
+    blocks: Schema.optionalKey(Schema.Array(PositiveInt)),
+    width: Schema.optionalKey(PositiveInt),
+    dropout: Schema.optionalKey(Rate),
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("wideResNet"),
+    depth: Schema.optionalKey(PositiveInt),
+    widenFactor: Schema.optionalKey(PositiveInt),
+    dropout: Schema.optionalKey(Rate),
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("denseNetBC"),
+    depth: Schema.optionalKey(PositiveInt),
+    growthRate: Schema.optionalKey(PositiveInt),
+    dropout: Schema.optionalKey(Rate),
+  }),
 ])
 export type ModelConfig = typeof ModelConfig.Type
 
-/** Which data to train and test on. */
-export const DataConfig = Schema.Struct({
-  /** The bundled 10,000 MNIST digits (`@vicinal/data` Mnist.split). */
-  dataset: Schema.Literals(["mnist"]),
-  /** Examples held out for testing (default 2,000). */
+const common = {
+  /** Examples held out for testing (MNIST default 2,000; synthetic default a fifth). */
   testSize: Schema.optionalKey(PositiveInt),
-  /** Use only the first `trainSize` training examples (after the seeded split). */
-  trainSize: Schema.optionalKey(PositiveInt),
   /** Fraction of training labels replaced by a uniformly drawn class (the paper: 0.2, 0.5, 0.8). */
   labelNoise: Schema.optionalKey(Fraction),
-  /** Seed of the train/test split and the corruption (default: the run's seed). */
+  /** Seed of the split, the synthetic points and the corruption (default: the run's seed). */
   splitSeed: Schema.optionalKey(Seed),
-})
+}
+
+/** Which data to train and test on (loaded through `@vicinal/data`). */
+export const DataConfig = Schema.Union([
+  /** The bundled 10,000 MNIST digits, split stratified; `trainSize` keeps the first examples of the split. */
+  Schema.Struct({ dataset: Schema.Literal("mnist"), trainSize: Schema.optionalKey(PositiveInt), ...common }),
+  /** 2-D toy problems: `n` points in all, with Gaussian `noise`. */
+  Schema.Struct({
+    dataset: Schema.Literals(["twoMoons", "circles", "spirals"]),
+    n: PositiveInt,
+    noise: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+    ...common,
+  }),
+])
 export type DataConfig = typeof DataConfig.Type
 
 export const RunConfig = Schema.Struct({
@@ -51,7 +82,8 @@ export const RunConfig = Schema.Struct({
   epochs: PositiveInt,
   batchSize: PositiveInt,
   backend: BackendChoiceSchema,
-  strategy: StrategyConfig,
+  /** `@vicinal/core` `Strategy.Config`, e.g. `{ "_tag": "Mixup", ... }` as `Strategy.toConfig` writes it. */
+  strategy: Strategy.Config,
   model: ModelConfig,
   data: DataConfig,
   optimizer: OptimizerConfig,

@@ -2,7 +2,7 @@
  * Typed failures of a training run. Every message names the offending argument or file
  * and the value found, so that a CLI can print it as is.
  */
-import { Cause, Data, Effect, Exit, Schema } from "effect"
+import { Cause, Data, Effect, Exit, Schema, SchemaIssue } from "effect"
 
 /** A run configuration (or one option) failed validation; `field` is its path, e.g. `optimizer.lr`. */
 export class ConfigError extends Data.TaggedError("ConfigError")<{
@@ -38,25 +38,28 @@ export type TrainError = ConfigError | BackendError | CheckpointError | StepErro
 export const describe = (cause: unknown): string =>
   cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause)
 
-/** The path of the first failing field in a Schema error message (`at ["optimizer"]["lr"]` -> `optimizer.lr`). */
-const fieldOf = (message: string): string => {
-  const at = /at (\[.*\])\s*$/m.exec(message)?.[1] ?? ""
-  return [...at.matchAll(/\[("?)([^\]"]*)\1\]/g)].map((m) => m[2]).join(".")
-}
-
-/** A `ConfigError` naming the failing field (under `root`) and what was expected there. */
-export const configErrorFrom = (error: { readonly message: string }, root: string): ConfigError => {
-  const inner = fieldOf(error.message)
-  const field = inner === "" ? root : root === "" ? inner : `${root}.${inner}`
-  const expected = error.message.split("\n")[0] ?? error.message
-  return new ConfigError({ field, message: `${field === "" ? "config" : field}: ${expected}` })
+/** A `ConfigError` naming the first failing field (under `root`), what was expected and the value found. */
+export const configErrorFrom = (error: Schema.SchemaError, root: string, input?: unknown): ConfigError => {
+  const first = SchemaIssue.makeFormatterStandardSchemaV1()(error.issue).issues[0]
+  const path = (first?.path ?? []).map((p) => String(typeof p === "object" && p !== null ? p.key : p))
+  const field = [root, ...path].filter((p) => p !== "").join(".")
+  const value = path.reduce<unknown>(
+    (acc, key) =>
+      typeof acc === "object" && acc !== null ? (acc as Record<string, unknown>)[key] : undefined,
+    input,
+  )
+  const found = input === undefined ? "" : `, got ${value === undefined ? "nothing" : JSON.stringify(value)}`
+  return new ConfigError({
+    field,
+    message: `${field === "" ? "config" : field}: ${first?.message ?? error.message}${found}`,
+  })
 }
 
 /** Decode `input`, or THROW a `ConfigError` naming the field (for synchronous constructors). */
 export const decodeOrThrow = <A>(schema: Schema.ConstraintDecoder<A>, input: unknown, root: string): A => {
-  const result = Schema.decodeUnknownExit(schema)(input)
+  const result = Schema.decodeUnknownExit(schema, { onExcessProperty: "error" })(input)
   if (Exit.isSuccess(result)) return result.value
-  throw configErrorFrom(Cause.squash(result.cause) as Error, root)
+  throw configErrorFrom(Cause.squash(result.cause) as Schema.SchemaError, root, input)
 }
 
 /** Decode `input` in the error channel, failing with a `ConfigError` naming the field. */
@@ -65,4 +68,6 @@ export const decodeEffect = <A>(
   input: unknown,
   root: string,
 ): Effect.Effect<A, ConfigError> =>
-  Schema.decodeUnknownEffect(schema)(input).pipe(Effect.mapError((e) => configErrorFrom(e, root)))
+  Schema.decodeUnknownEffect(schema, { onExcessProperty: "error" })(input).pipe(
+    Effect.mapError((e) => configErrorFrom(e, root, input)),
+  )

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
+import { Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import { Config, ConfigError } from "../src/index.ts"
@@ -9,7 +10,7 @@ const valid = {
   epochs: 3,
   batchSize: 64,
   backend: "wasm",
-  strategy: { _tag: "Mixup", alpha: 1 },
+  strategy: Strategy.toConfig(Strategy.mixup({ alpha: 1 })),
   model: { kind: "mlp", hidden: [64] },
   data: { dataset: "mnist", testSize: 500, trainSize: 1000 },
   optimizer: { _tag: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
@@ -59,6 +60,8 @@ describe("Config.RunConfig", () => {
       ["optimizer.momentum", 1],
       ["schedule.milestones", [100, -5]],
       ["schedule.gamma", 0],
+      ["strategy.lambda.a", -1],
+      ["data.n", 10],
     ]
     fc.assert(
       fc.property(fc.constantFrom(...bad), ([field, value]) => {
@@ -70,6 +73,9 @@ describe("Config.RunConfig", () => {
     assert.equal(errorOf(withField("optimizer.lr", -0.1)).field, "optimizer.lr")
     assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden.1")
     assert.equal(errorOf(withField("epochs", 0)).field, "epochs")
+    const alpha = errorOf(withField("strategy.lambda.a", -1))
+    assert.equal(alpha.field, "strategy.lambda.a")
+    assert.match(alpha.message, /got -1/)
   })
 
   test("missing fields are named; non-JSON text is rejected", () => {

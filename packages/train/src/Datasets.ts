@@ -1,0 +1,60 @@
+/**
+ * The train/test data a config names, loaded through `@vicinal/data`: the split, the optional
+ * training subset and label corruption are all seeded (by `splitSeed`, default the run's seed),
+ * so a resumed run rebuilds exactly the same data.
+ */
+import { Corruption, Dataset, Mnist, Split, Synthetic } from "@vicinal/data"
+import { Effect } from "effect"
+import type { DataConfig } from "./Config.ts"
+import { StepError } from "./Errors.ts"
+
+export type TrainTest = Split.TrainTest
+
+const dataError = (cause: { readonly message: string }) =>
+  new StepError({ stage: "data", message: `data: ${cause.message}`, cause })
+
+const synthetic = (config: Extract<DataConfig, { readonly n: number }>, seed: number) => {
+  const options = { n: config.n, seed, ...(config.noise === undefined ? {} : { noise: config.noise }) }
+  const all =
+    config.dataset === "twoMoons"
+      ? Synthetic.twoMoons(options)
+      : config.dataset === "circles"
+        ? Synthetic.circles(options)
+        : Synthetic.spirals(options)
+  return Effect.flatMap(all, (dataset) =>
+    Split.stratified(
+      dataset,
+      config.testSize === undefined ? { seed, testFraction: 0.2 } : { seed, testSize: config.testSize },
+    ),
+  )
+}
+
+const mnist = (config: Extract<DataConfig, { readonly dataset: "mnist" }>, seed: number) =>
+  Effect.flatMap(
+    Mnist.split(config.testSize === undefined ? { seed } : { seed, testSize: config.testSize }),
+    (split): Effect.Effect<TrainTest, Parameters<typeof dataError>[0]> =>
+      config.trainSize === undefined || config.trainSize >= Dataset.size(split.train)
+        ? Effect.succeed(split)
+        : Effect.map(
+            Dataset.subset(
+              split.train,
+              Int32Array.from({ length: config.trainSize }, (_, i) => i),
+              `${split.train.name}[:${config.trainSize}]`,
+            ),
+            (train) => ({ train, test: split.test }),
+          ),
+  )
+
+/** Load the data of a run (`seed`: the run's seed, used when the config gives no `splitSeed`). */
+export const load = (config: DataConfig, seed: number): Effect.Effect<TrainTest, StepError> => {
+  const splitSeed = config.splitSeed ?? seed
+  const split = config.dataset === "mnist" ? mnist(config, splitSeed) : synthetic(config, splitSeed)
+  return split.pipe(
+    Effect.flatMap((s) =>
+      config.labelNoise === undefined || config.labelNoise === 0
+        ? Effect.succeed(s)
+        : Corruption.corruptTrain(s, { fraction: config.labelNoise, seed: splitSeed }),
+    ),
+    Effect.mapError(dataError),
+  )
+}
