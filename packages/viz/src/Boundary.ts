@@ -94,7 +94,11 @@ const extent = (values: ArrayLike<number>): readonly [number, number] => {
   return [first - half, last + half]
 }
 
-const padding = { left: 60, top: 40, right: 130, bottom: 50 }
+const padding = { left: 60, top: 40, bottom: 50 }
+
+// Room for the legend: symbol, gap and the longest class name (12 px DejaVu Sans is ≤ 7.5 px a glyph).
+const rightPadding = (names: ReadonlyArray<string>): number =>
+  Math.max(130, 60 + Math.ceil(Math.max(...names.map((n) => n.length)) * 7.5))
 
 export interface PlotArea {
   /** Top-left corner and size of the plot area in picture pixels. */
@@ -238,7 +242,7 @@ export const plot = (spec: BoundarySpec): Effect.Effect<Picture, InvalidInput | 
         width: area.width,
         height: area.height,
         autosize: { type: "none" },
-        padding,
+        padding: { ...padding, right: rightPadding(classNames(spec)) },
         layer: [...layers(spec)],
       })
     }),
