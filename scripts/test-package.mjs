@@ -18,7 +18,11 @@ if (!existsSync(testDir)) {
   process.exit(1)
 }
 
-const env = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }
+// Deno turns colour ON when FORCE_COLOR is set to anything, so only NO_COLOR is set, and codes
+// are stripped before parsing in case a runtime colours its output anyway.
+const env = { ...process.env, NO_COLOR: "1" }
+delete env.FORCE_COLOR
+const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*m/g, "")
 const runtimes = {
   bun: {
     cmd: [bin("bun"), ["test", "--timeout", "600000", `./${testDir}`]],
@@ -49,7 +53,7 @@ for (const name of only) {
   const res = spawnSync(rt.cmd[0], rt.cmd[1], { env, encoding: "utf8", maxBuffer: 1 << 28 })
   const out = `${res.stdout ?? ""}${res.stderr ?? ""}`
   process.stdout.write(out)
-  const counts = rt.parse(out)
+  const counts = rt.parse(stripAnsi(out))
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   if (counts === undefined) {
     ok = false
