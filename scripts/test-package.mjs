@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { stripVTControlCharacters } from "node:util"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const bin = (name) => join(root, "node_modules", ".bin", name)
@@ -22,7 +23,6 @@ if (!existsSync(testDir)) {
 // are stripped before parsing in case a runtime colours its output anyway.
 const env = { ...process.env, NO_COLOR: "1" }
 delete env.FORCE_COLOR
-const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*m/g, "")
 const runtimes = {
   bun: {
     cmd: [bin("bun"), ["test", "--timeout", "600000", `./${testDir}`]],
@@ -53,7 +53,7 @@ for (const name of only) {
   const res = spawnSync(rt.cmd[0], rt.cmd[1], { env, encoding: "utf8", maxBuffer: 1 << 28 })
   const out = `${res.stdout ?? ""}${res.stderr ?? ""}`
   process.stdout.write(out)
-  const counts = rt.parse(stripAnsi(out))
+  const counts = rt.parse(stripVTControlCharacters(out))
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   if (counts === undefined) {
     ok = false
