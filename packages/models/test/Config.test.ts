@@ -1,0 +1,82 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import { Effect, Exit } from "effect"
+import * as fc from "fast-check"
+import { Config, type ModelConfig, Models } from "../src/index.ts"
+import { noLeak, tf } from "./setup.ts"
+
+const weightsOf = (config: ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
+  const net = Models.build(config)
+  const values = net.model.getWeights().map((w) => Array.from(w.dataSync()))
+  net.dispose()
+  return values
+}
+
+const smallConfigs = (seed: number): ReadonlyArray<ModelConfig> => [
+  { kind: "mlp", inputShape: [4], numClasses: 3, hidden: [5], seed },
+  { kind: "smallCnn", inputShape: [6, 6, 1], numClasses: 2, filters: [2, 3], dense: 4, seed },
+  { kind: "preActResNet", inputShape: [6, 6, 3], numClasses: 2, width: 2, blocks: [1], seed },
+  { kind: "wideResNet", inputShape: [6, 6, 3], numClasses: 2, depth: 10, widenFactor: 1, seed },
+  { kind: "denseNetBC", inputShape: [6, 6, 3], numClasses: 2, depth: 10, growthRate: 2, seed },
+]
+
+describe("configs and seeds", () => {
+  test("property: the same seed gives the same initial weights; another seed different ones", () =>
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 1000 }), (seed, delta) =>
+        noLeak(() => {
+          for (const [i, config] of smallConfigs(seed).entries()) {
+            const again = weightsOf(config)
+            assert.deepEqual(weightsOf(config), again, config.kind)
+            assert.notDeepEqual(weightsOf(smallConfigs(seed + delta)[i]!), again, config.kind)
+          }
+        }),
+      ),
+      { numRuns: 3 },
+    ))
+
+  test("property: a classifier's config survives JSON and the Schema, and rebuilds the same network", () =>
+    noLeak(() => {
+      for (const config of smallConfigs(5)) {
+        const net = Models.build(config)
+        const decoded = Effect.runSync(Config.decode(JSON.parse(JSON.stringify(net.config))))
+        assert.deepEqual(decoded, net.config)
+        const rebuilt = Models.build(decoded)
+        assert.equal(rebuilt.model.countParams(), net.model.countParams())
+        assert.deepEqual(rebuilt.stageNames, net.stageNames)
+        rebuilt.dispose()
+        net.dispose()
+      }
+    }))
+
+  test("decoding rejects what is not a config, as a typed error", () => {
+    for (const bad of [
+      { kind: "vgg" },
+      { kind: "mlp", inputShape: "28", numClasses: 10, hidden: [] },
+      null,
+    ]) {
+      const exit = Effect.runSyncExit(Config.decode(bad))
+      assert.ok(Exit.isFailure(exit))
+      assert.match(String(exit.cause), /ModelConfigError/)
+    }
+  })
+
+  test("acquire builds inside a scope and disposes when it closes; bad options fail in the error channel", () => {
+    const before = tf.memory().numTensors
+    const params = Effect.runSync(
+      Effect.scoped(
+        Effect.map(Models.acquire({ kind: "mlp", inputShape: [2], numClasses: 2, hidden: [3] }), (net) => {
+          assert.ok(tf.memory().numTensors > before)
+          return net.model.countParams()
+        }),
+      ),
+    )
+    assert.equal(params, 2 * 3 + 3 + 3 * 2 + 2)
+    assert.equal(tf.memory().numTensors, before)
+    const exit = Effect.runSyncExit(
+      Effect.scoped(Models.acquire({ kind: "mlp", inputShape: [2], numClasses: 0, hidden: [] })),
+    )
+    assert.ok(Exit.isFailure(exit))
+    assert.match(String(exit.cause), /numClasses must be a positive integer, got 0/)
+  })
+})
