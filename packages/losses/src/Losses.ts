@@ -26,7 +26,7 @@ export interface LabelSmoothingOptions<R extends Reduction = "mean"> extends Los
   readonly epsilon: number
 }
 
-/** What `interpolatedCrossEntropy` needs from core's `MixedBatch` (or a `MixPlan`). */
+/** What `interpolatedCrossEntropy` needs from core's `MixedBatch` (any `{ lambda, partner }`). */
 export interface Mixing {
   /** Per example: weight of the example's own label. */
   readonly lambda: Float32Array | tf.Tensor1D
