@@ -14,11 +14,19 @@ import { readText } from "./Files.ts"
 export interface CsvOptions {
   /** label column: header name, or 0-based index (negative counts from the end); default -1 (last) */
   readonly label?: string | number
-  /** first row is a header: true, false, or "auto" (default: a header when one of its cells is not a number) */
+  /**
+   * first row is a header: true, false, or "auto" (default: a header when a column is named in the
+   * options, or when a numeric feature cell of the first row is not a number)
+   */
   readonly header?: boolean | "auto"
   readonly delimiter?: string
   /** columns to leave out (names or 0-based indices), e.g. an id column */
   readonly ignore?: ReadonlyArray<string | number>
+  /**
+   * categorical feature columns (names or 0-based indices), one-hot encoded with their distinct
+   * values sorted (e.g. Abalone's sex M/F/I becomes 3 features)
+   */
+  readonly categorical?: ReadonlyArray<string | number>
   /**
    * how label cells become classes: "integer" (the cell is the class index), "category" (each
    * distinct value is a class, in `classes` order or sorted); default "integer" when every cell is
@@ -109,36 +117,46 @@ export const parse = (
     const rows = yield* csvRows(text, file, options.delimiter ?? ",")
     const first = rows[0]
     if (first === undefined) return yield* new ParseError({ file, line: 1, column: 1, reason: "no rows" })
+    const width = first.record.length
+    const named = [options.label, ...(options.ignore ?? []), ...(options.categorical ?? [])]
+    const byIndex = new Set(
+      named.filter((c): c is number => typeof c === "number").map((c) => (c < 0 ? width + c : c)),
+    )
+    if (options.label === undefined) byIndex.add(width - 1)
     const hasHeader =
       options.header === "auto" || options.header === undefined
-        ? first.record.some((cell) => !isNumber(cell))
+        ? named.some((c) => typeof c === "string") ||
+          first.record.some((cell, i) => !byIndex.has(i) && !isNumber(cell))
         : options.header
     const header = hasHeader ? first.record : undefined
     const body = hasHeader ? rows.slice(1) : rows
-    const width = first.record.length
     const labelColumn = yield* toEffect(columnIndex(options.label ?? -1, "label", header, width))
-    const ignored = new Set<number>()
-    for (const column of options.ignore ?? [])
-      ignored.add(yield* toEffect(columnIndex(column, "ignore", header, width)))
-    const features = Array.from({ length: width }, (_, i) => i).filter(
-      (i) => i !== labelColumn && !ignored.has(i),
-    )
+    const columns = (list: ReadonlyArray<string | number> | undefined, argument: string) =>
+      Effect.forEach(list ?? [], (c) => toEffect(columnIndex(c, argument, header, width)))
+    const ignored = new Set(yield* columns(options.ignore, "ignore"))
+    const categorical = new Set(yield* columns(options.categorical, "categorical"))
     if (body.length === 0)
       return yield* new ParseError({ file, line: first.line, column: 1, reason: "no data rows" })
+    const encoders = Array.from({ length: width }, (_, i) => i)
+      .filter((i) => i !== labelColumn && !ignored.has(i))
+      .map((column) => (categorical.has(column) ? oneHotColumn(body, column) : numericColumn(column)))
+    const featureCount = encoders.reduce((sum, e) => sum + e.width, 0)
 
-    const x = new Float32Array(body.length * features.length)
-    for (const [r, row] of body.entries())
-      for (const [f, column] of features.entries()) {
-        const cell = row.record[column]!
-        if (!isNumber(cell))
+    const x = new Float32Array(body.length * featureCount)
+    for (const [r, row] of body.entries()) {
+      let offset = r * featureCount
+      for (const encoder of encoders) {
+        const error = encoder.write(row.record[encoder.column]!, x, offset)
+        if (error !== undefined)
           return yield* new ParseError({
             file,
             line: row.line,
-            column: column + 1,
-            reason: `feature ${header?.[column] ?? column} is not a number: ${JSON.stringify(cell)}`,
+            column: encoder.column + 1,
+            reason: `feature ${header?.[encoder.column] ?? encoder.column} ${error}`,
           })
-        x[r * features.length + f] = Number(cell)
+        offset += encoder.width
       }
+    }
     const cells = body.map((row) => row.record[labelColumn]!.trim())
     const mode =
       options.labels ?? (options.classes === undefined && cells.every(isIndex) ? "integer" : "category")
@@ -148,13 +166,43 @@ export const parse = (
     const dataset = yield* make({
       name: options.name ?? file,
       x,
-      shape: [body.length, features.length],
+      shape: [body.length, featureCount],
       labels,
       numClasses,
       ...(classNames === undefined ? {} : { classNames }),
     })
     return options.standardise === true ? yield* standardise(dataset, featureStats(dataset)) : dataset
   })
+
+/** Writes one column's cell as `width` feature values; returns what is wrong, if anything. */
+interface ColumnEncoder {
+  readonly column: number
+  readonly width: number
+  readonly write: (cell: string, x: Float32Array, offset: number) => string | undefined
+}
+
+const numericColumn = (column: number): ColumnEncoder => ({
+  column,
+  width: 1,
+  write: (cell, x, offset) => {
+    if (!isNumber(cell)) return `is not a number: ${JSON.stringify(cell)}`
+    x[offset] = Number(cell)
+    return undefined
+  },
+})
+
+const oneHotColumn = (rows: ReadonlyArray<Row>, column: number): ColumnEncoder => {
+  const values = [...new Set(rows.map((row) => row.record[column]!.trim()))].sort()
+  const index = new Map(values.map((v, i) => [v, i]))
+  return {
+    column,
+    width: values.length,
+    write: (cell, x, offset) => {
+      x[offset + index.get(cell.trim())!] = 1
+      return undefined
+    },
+  }
+}
 
 const toEffect = <A>(value: A | InvalidArgument): Effect.Effect<A, InvalidArgument> =>
   value instanceof InvalidArgument ? Effect.fail(value) : Effect.succeed(value)

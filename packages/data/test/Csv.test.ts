@@ -40,6 +40,19 @@ describe("Csv.parse", () => {
     assert.deepEqual([...ordered.labels], [2, 1, 0, 2])
   })
 
+  test("categorical feature columns are one-hot encoded; a file without header is recognised", async () => {
+    // The first rows of UCI Abalone: sex (M/F/I), measurements, rings (the label).
+    const abalone = "M,0.455,0.365,15\nM,0.35,0.265,7\nF,0.53,0.42,9\nI,0.33,0.255,7\n"
+    const d = await run(Csv.parse(abalone, "abalone.data", { categorical: [0], numClasses: 30 }))
+    assert.deepEqual(d.shape, [4, 5])
+    // Sorted categories F, I, M, then the two measurements.
+    assert.deepEqual([...d.x.subarray(0, 5)], [0, 0, 1, 0.455, 0.365].map(Math.fround))
+    assert.deepEqual([...d.x.subarray(15, 20)], [0, 1, 0, 0.33, 0.255].map(Math.fround))
+    assert.deepEqual([...d.labels], [15, 7, 9, 7])
+    const named = await run(Csv.parse(`sex,a,b,rings\n${abalone}`, "h.csv", { categorical: ["sex"] }))
+    assert.deepEqual(named.x, d.x)
+  })
+
   test("numeric rows round-trip, with or without header, quoted cells allowed", () =>
     fc.assert(
       fc.asyncProperty(
