@@ -168,8 +168,11 @@ export const checkClasses = (argument: string, classes: Int32Array, n: number, n
     })
 }
 
-/** Forward pass with its output shape checked: logits `[n, classes]` on the host. */
-const logitsOf = (model: Model, x: tf.Tensor): { readonly data: Float32Array; readonly classes: number } => {
+/** Forward pass with its output shape checked (THROWS ShapeMismatch): logits `[n, classes]` on the host. */
+export const logitsOf = (
+  model: Model,
+  x: tf.Tensor,
+): { readonly data: Float32Array; readonly classes: number } => {
   const logits = tf.tidy(() => model(x))
   try {
     const n = x.shape[0] ?? 0

@@ -58,22 +58,9 @@ const checkConfig = (config: Config): void => {
 
 // Ranks of the true labels under `model`, on the host.
 const ranks = (model: Attack.Model, x: tf.Tensor, labels: Int32Array) => {
-  const logits = tf.tidy(() => model(x))
-  try {
-    const n = x.shape[0] ?? 0
-    if (logits.rank !== 2 || logits.shape[0] !== n)
-      throw new ShapeMismatch({
-        argument: "model(x)",
-        expected: `shape [${n}, classes] (logits)`,
-        actual: logits.shape,
-      })
-    const classes = logits.shape[1] ?? 0
-    Attack.checkClasses("labels", labels, n, classes)
-    const data = logits.dataSync()
-    return { ranks: TopK.rankOf(data, classes, labels), top1: TopK.argMax(data, classes) }
-  } finally {
-    logits.dispose()
-  }
+  const { data, classes } = Attack.logitsOf(model, x)
+  Attack.checkClasses("labels", labels, x.shape[0] ?? 0, classes)
+  return { ranks: TopK.rankOf(data, classes, labels), top1: TopK.argMax(data, classes) }
 }
 
 /**
