@@ -1,0 +1,143 @@
+/**
+ * Turns the CLI's results folder into tables and line plots for the results page. The format
+ * is read generically (arrays of records become tables, numeric columns against an epoch or
+ * step become plots) so that the page never needs numbers typed by hand and keeps working as
+ * the CLI's files grow.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { basename, extname, join, relative } from "node:path"
+
+export type Cell = string | number | boolean | null
+
+export interface Table {
+  readonly title: string
+  readonly columns: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<Cell>>
+}
+
+export interface Line {
+  readonly name: string
+  readonly points: ReadonlyArray<readonly [number, number]>
+}
+
+export interface Plot {
+  readonly title: string
+  readonly xLabel: string
+  readonly lines: ReadonlyArray<Line>
+}
+
+export interface Section {
+  readonly file: string
+  readonly tables: ReadonlyArray<Table>
+  readonly plots: ReadonlyArray<Plot>
+  /** Markdown files are passed through as source; the page renders them. */
+  readonly markdown?: string
+}
+
+export interface Results {
+  readonly dir: string | undefined
+  readonly sections: ReadonlyArray<Section>
+  /** Image files (relative to the results folder), copied to the site by the build. */
+  readonly images: ReadonlyArray<string>
+}
+
+const X_KEYS = ["epoch", "step", "iteration", "iter", "x"]
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const isCell = (u: unknown): u is Cell =>
+  u === null || typeof u === "string" || typeof u === "number" || typeof u === "boolean"
+
+const finite = (u: unknown): u is number => typeof u === "number" && Number.isFinite(u)
+
+const tableOf = (title: string, records: ReadonlyArray<Record<string, unknown>>): Table => {
+  const columns: Array<string> = []
+  for (const r of records)
+    for (const [k, v] of Object.entries(r)) if (isCell(v) && !columns.includes(k)) columns.push(k)
+  return { title, columns, rows: records.map((r) => columns.map((c) => (isCell(r[c]) ? (r[c] as Cell) : null))) }
+}
+
+/** Numeric columns of records plotted against their epoch/step column, when they have one. */
+const plotOfRecords = (title: string, records: ReadonlyArray<Record<string, unknown>>): Plot | undefined => {
+  const xKey = X_KEYS.find((k) => records.every((r) => finite(r[k])))
+  if (xKey === undefined || records.length < 2) return undefined
+  const yKeys = Object.keys(records[0] ?? {}).filter((k) => k !== xKey && records.some((r) => finite(r[k])))
+  const lines = yKeys.map((name) => ({
+    name,
+    points: records.flatMap((r) => (finite(r[name]) ? [[r[xKey] as number, r[name]] as const] : [])),
+  }))
+  return lines.length === 0 ? undefined : { title, xLabel: xKey, lines }
+}
+
+interface Found {
+  tables: Array<Table>
+  plots: Array<Plot>
+}
+
+const walk = (title: string, value: unknown, depth: number, found: Found): void => {
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isRecord)) {
+      found.tables.push(tableOf(title, value))
+      const plot = plotOfRecords(title, value)
+      if (plot !== undefined) found.plots.push(plot)
+    } else if (value.length > 1 && value.every(finite)) {
+      found.plots.push({
+        title,
+        xLabel: "index",
+        lines: [{ name: title, points: value.map((y, i) => [i + 1, y] as const) }],
+      })
+    }
+    return
+  }
+  if (!isRecord(value) || depth > 4) return
+  const scalars = Object.entries(value).filter(([, v]) => isCell(v))
+  if (scalars.length > 0)
+    found.tables.push({ title, columns: ["key", "value"], rows: scalars.map(([k, v]) => [k, v as Cell]) })
+  for (const [k, v] of Object.entries(value)) if (!isCell(v)) walk(`${title} / ${k}`, v, depth + 1, found)
+}
+
+/** The tables and plots found in one parsed JSON document. */
+export const fromJson = (title: string, json: unknown): Found => {
+  const found: Found = { tables: [], plots: [] }
+  walk(title, json, 0, found)
+  return found
+}
+
+const IMAGE = new Set([".png", ".svg", ".jpg", ".jpeg"])
+
+const listFiles = (dir: string): Array<string> =>
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      return statSync(path).isDirectory() ? listFiles(path) : [path]
+    })
+
+/** Reads a results folder; a missing folder is "no results recorded yet", not an error. */
+export const read = (dir: string | undefined): Results => {
+  if (dir === undefined || !existsSync(dir)) return { dir: undefined, sections: [], images: [] }
+  const sections: Array<Section> = []
+  const images: Array<string> = []
+  for (const path of listFiles(dir)) {
+    const file = relative(dir, path)
+    const ext = extname(path).toLowerCase()
+    if (ext === ".json") {
+      const title = basename(path, ext)
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(readFileSync(path, "utf8"))
+      } catch {
+        // A half-written file from a run in progress: show nothing for it rather than fail the site.
+        continue
+      }
+      const found = fromJson(title, parsed)
+      if (found.tables.length + found.plots.length > 0) sections.push({ file, ...found })
+    } else if (ext === ".md") {
+      sections.push({ file, tables: [], plots: [], markdown: readFileSync(path, "utf8") })
+    } else if (IMAGE.has(ext)) {
+      images.push(file)
+    }
+  }
+  return { dir, sections, images }
+}
