@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { describe, test } from "node:test"
 import * as fc from "fast-check"
 import { Cifar } from "../src/index.ts"
-import { failure, run, tempDir } from "./helpers.ts"
+import { failure, run, withTempDir } from "./helpers.ts"
 
 const plane = 32 * 32
 
@@ -34,8 +34,7 @@ describe("Cifar.load10", () => {
         fc.array(fc.nat(9), { minLength: 1, maxLength: 3 }),
         fc.nat(1000),
         async (labelsA, labelsB, seed) => {
-          const { dir, done } = await tempDir()
-          try {
+          await withTempDir(async (dir) => {
             const a = join(dir, "data_batch_a.bin")
             const b = join(dir, "data_batch_b.bin")
             await writeFile(
@@ -63,17 +62,14 @@ describe("Cifar.load10", () => {
                   assert.equal(d.x[(i * plane + p) * 3 + c], Math.fround(pattern(s)(local, c, p) / 255))
             }
             assert.equal(d.classNames?.[0], "airplane")
-          } finally {
-            await done()
-          }
+          })
         },
       ),
       { numRuns: 10 },
     ))
 
   test("typed errors: missing batch, truncated record, label out of range", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       const good = records([[1], [2]], pattern(0))
       await writeFile(join(dir, "data_batch_1.bin"), good)
       const missing = await failure(Cifar.cifar10(dir, "train"))
@@ -95,16 +91,13 @@ describe("Cifar.load10", () => {
         { ...range },
         { _tag: "LabelOutOfRange", file: bad, index: 1, label: 10, numClasses: 10 },
       )
-    } finally {
-      await done()
-    }
+    })
   })
 })
 
 describe("Cifar.load100", () => {
   test("fine and coarse labels from the two label bytes", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       await writeFile(
         join(dir, "test.bin"),
         records(
@@ -122,14 +115,11 @@ describe("Cifar.load100", () => {
       assert.deepEqual([...coarse.labels], [19, 0])
       assert.equal(coarse.numClasses, 20)
       assert.equal(coarse.x[3 * 5 + 2], Math.fround(pattern(2)(0, 2, 5) / 255))
-    } finally {
-      await done()
-    }
+    })
   })
 
   test("a coarse label >= 20 is out of range; truncation counts 3074-byte records", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       const file = join(dir, "train.bin")
       await writeFile(file, records([[20, 5]], pattern(0)))
       const e = await failure(Cifar.load100([file], { labels: "coarse" }))
@@ -137,8 +127,6 @@ describe("Cifar.load100", () => {
       await writeFile(file, records([[1, 5]], pattern(0)).subarray(0, 3073))
       const t = await failure(Cifar.load100([file]))
       assert.deepEqual({ ...t }, { _tag: "Truncated", file, expected: 3074, actual: 3073 })
-    } finally {
-      await done()
-    }
+    })
   })
 })

@@ -5,7 +5,7 @@ import { describe, test } from "node:test"
 import { gzipSync } from "node:zlib"
 import * as fc from "fast-check"
 import { Csv, Dataset } from "../src/index.ts"
-import { failure, run, tempDir } from "./helpers.ts"
+import { failure, run, withTempDir } from "./helpers.ts"
 
 const iris = `sepal_length,sepal_width,petal_length,petal_width,species
 5.1,3.5,1.4,0.2,Iris-setosa
@@ -125,8 +125,7 @@ describe("Csv.parse", () => {
 
 describe("Csv.load", () => {
   test("reads plain and gzip files; a missing file is FileNotFound", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       const plain = join(dir, "iris.csv")
       const gz = join(dir, "iris.csv.gz")
       await writeFile(plain, iris)
@@ -138,8 +137,6 @@ describe("Csv.load", () => {
       assert.deepEqual([...a.x], [...b.x])
       const missing = await failure(Csv.load(join(dir, "none.csv")))
       assert.equal(missing._tag, "FileNotFound")
-    } finally {
-      await done()
-    }
+    })
   })
 })

@@ -5,7 +5,7 @@ import { describe, test } from "node:test"
 import { gzipSync } from "node:zlib"
 import * as fc from "fast-check"
 import { Idx } from "../src/index.ts"
-import { failure, run, tempDir } from "./helpers.ts"
+import { failure, run, withTempDir } from "./helpers.ts"
 
 /** IDX bytes as the format defines them: 0, 0, type 0x08, rank, big-endian dims, then the data. */
 const idx = (dims: ReadonlyArray<number>, data: ArrayLike<number>): Uint8Array => {
@@ -40,8 +40,7 @@ describe("Idx.load", () => {
         async (n, rows, cols, gz, bytes) => {
           const pixels = Array.from({ length: n * rows * cols }, () => bytes.next().value as number)
           const labels = Array.from({ length: n }, (_, i) => (pixels[i] ?? 0) % 10)
-          const { dir, done } = await tempDir()
-          try {
+          await withTempDir(async (dir) => {
             const wrap = (b: Uint8Array) => (gz ? new Uint8Array(gzipSync(b)) : b)
             const images = await write(dir, "images", wrap(idx([n, rows, cols], pixels)))
             const labelFile = await write(dir, "labels", wrap(idx([n], labels)))
@@ -52,17 +51,14 @@ describe("Idx.load", () => {
               [...d.x],
               pixels.map((p) => Math.fround(p / 255)),
             )
-          } finally {
-            await done()
-          }
+          })
         },
       ),
       { numRuns: 15 },
     ))
 
   test("standard folder names, Fashion-MNIST class names", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       await write(
         dir,
         "t10k-images-idx3-ubyte.gz",
@@ -73,14 +69,11 @@ describe("Idx.load", () => {
       assert.equal(d.name, "fashion-mnist/test")
       assert.equal(d.classNames?.[9], "Ankle boot")
       assert.deepEqual([...d.labels], [9, 0])
-    } finally {
-      await done()
-    }
+    })
   })
 
   test("typed errors: missing, truncated, wrong magic, label out of range, count mismatch, trailing bytes", async () => {
-    const { dir, done } = await tempDir()
-    try {
+    await withTempDir(async (dir) => {
       const images = await write(dir, "img", idx([2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]))
       const labels = await write(dir, "lab", idx([2], [1, 2]))
 
@@ -117,8 +110,6 @@ describe("Idx.load", () => {
       const gz = await failure(Idx.load({ images: corrupt, labels }))
       assert.equal(gz._tag, "Inconsistent")
       assert.match(gz.message, /gzip/)
-    } finally {
-      await done()
-    }
+    })
   })
 })

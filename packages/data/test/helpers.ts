@@ -17,10 +17,14 @@ export const failure = async <A, E>(effect: Effect.Effect<A, E>): Promise<E> => 
   return error.value
 }
 
-/** A fresh temporary folder for one test; removed by `done`. */
-export const tempDir = async (): Promise<{ readonly dir: string; readonly done: () => Promise<void> }> => {
+/** Runs `body` with a fresh temporary folder, removed afterwards whatever happens. */
+export const withTempDir = async <A>(body: (dir: string) => Promise<A>): Promise<A> => {
   const dir = await mkdtemp(join(tmpdir(), "vicinal-data-"))
-  return { dir, done: () => rm(dir, { recursive: true, force: true }) }
+  try {
+    return await body(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 }
 
 /** A small dataset whose example i has features (i, i + 0.5, ...) so rows identify examples. */
