@@ -13,24 +13,50 @@ const f = Math.fround
 
 type Pixels = Float32Array | Uint8Array
 
-const interpolateRows = (
-  src: Pixels,
-  out: Pixels,
+// Float32 rows: the hot path. It and the byte version below are deliberately separate (not one
+// function over both array types) so each stays monomorphic and engines compile it tightly.
+const interpolateFloat = (
+  src: Float32Array,
+  out: Float32Array,
   d: number,
   partner: Int32Array,
   lambda: Float32Array,
-  round: boolean,
 ): void => {
   for (let i = 0; i < partner.length; i++) {
     const l = lambda[i]!
     const m = f(1 - l)
     const own = i * d
     const other = partner[i]! * d
-    if (round)
-      for (let t = 0; t < d; t++) out[own + t] = Math.round(f(f(l * src[own + t]!) + f(m * src[other + t]!)))
-    else for (let t = 0; t < d; t++) out[own + t] = f(l * src[own + t]!) + f(m * src[other + t]!)
+    for (let t = 0; t < d; t++) out[own + t] = f(l * src[own + t]!) + f(m * src[other + t]!)
   }
 }
+
+const interpolateBytes = (
+  src: Uint8Array,
+  out: Uint8Array,
+  d: number,
+  partner: Int32Array,
+  lambda: Float32Array,
+): void => {
+  for (let i = 0; i < partner.length; i++) {
+    const l = lambda[i]!
+    const m = f(1 - l)
+    const own = i * d
+    const other = partner[i]! * d
+    for (let t = 0; t < d; t++) out[own + t] = Math.round(f(f(l * src[own + t]!) + f(m * src[other + t]!)))
+  }
+}
+
+const interpolateRows = (
+  src: Pixels,
+  out: Pixels,
+  d: number,
+  partner: Int32Array,
+  lambda: Float32Array,
+): void =>
+  src instanceof Uint8Array
+    ? interpolateBytes(src, out as Uint8Array, d, partner, lambda)
+    : interpolateFloat(src, out as Float32Array, d, partner, lambda)
 
 const cutRows = (
   src: Pixels,
@@ -70,7 +96,7 @@ const mixTargets = (y: Float32Array, classes: number, steps: ReadonlyArray<Step>
   for (const step of steps) {
     if (step._tag === "Interpolate" || step._tag === "Cut") {
       if (current === out) current = Float32Array.from(out)
-      interpolateRows(current, out, classes, step.partner, step.labelLambda, false)
+      interpolateFloat(current, out, classes, step.partner, step.labelLambda)
       current = out
     } else if (step._tag === "Smooth") {
       const a = f(1 - step.epsilon)
@@ -111,7 +137,7 @@ export const execute = <X extends Float32Array | Uint8Array>(
     if (step._tag === "Smooth") continue
     // A later step must read the previous step's result, never its own half-written output.
     const src: Pixels = current === out ? out.slice() : current
-    if (step._tag === "Interpolate") interpolateRows(src, out, d, step.partner, step.inputLambda, round)
+    if (step._tag === "Interpolate") interpolateRows(src, out, d, step.partner, step.inputLambda)
     else if (step._tag === "Cut") cutRows(src, out, shape, step)
     else addNoise(src, out, step, round)
     current = out

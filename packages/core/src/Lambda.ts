@@ -171,9 +171,104 @@ const drawResolved = (sampler: Sampler, rng: Rng): number => {
 export const sample = (sampler: Sampler, rng: Rng, epoch = 0): number =>
   drawResolved(resolve(sampler, epoch), rng)
 
+// A small fast generator (sfc32) for bulk draws, seeded from the caller's `Rng` so bulk sampling
+// stays reproducible while each draw costs a few integer ops instead of a generator call.
+const TWO_POW_32 = 4294967296
+const seedFast = (rng: Rng): Int32Array => {
+  const state = new Int32Array(4)
+  for (let k = 0; k < 4; k++) state[k] = Math.floor(rng.uniform() * TWO_POW_32) | 0
+  return state
+}
+
+const makeUniform = (state: Int32Array): (() => number) => {
+  let a = state[0]!
+  let b = state[1]!
+  let c = state[2]!
+  let d = state[3]!
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0
+    d = (d + 1) | 0
+    a = b ^ (b >>> 9)
+    b = (c + (c << 3)) | 0
+    c = (c << 21) | (c >>> 11)
+    c = (c + t) | 0
+    // Uniform in (0, 1): never exactly 0, so logs stay finite.
+    return ((t >>> 0) + 0.5) / TWO_POW_32
+  }
+  for (let k = 0; k < 12; k++) next()
+  return next
+}
+
+// Jöhnk's algorithm, in log space: exact for any shapes and fast when both are below 1 (acceptance
+// Γ(a+1)Γ(b+1)/Γ(a+b+1) >= π/4), which is where mixup's small alphas live.
+const fillJohnk = (a: number, b: number, out: Float32Array | Float64Array, uniform: () => number): void => {
+  const ia = 1 / a
+  const ib = 1 / b
+  for (let i = 0; i < out.length; ) {
+    const lx = Math.log(uniform()) * ia
+    const ly = Math.log(uniform()) * ib
+    // Accept when X + Y <= 1, i.e. max + log1p(e^(min - max)) <= 0.
+    const big = lx > ly
+    const r = Math.exp(big ? ly - lx : lx - ly)
+    if ((big ? lx : ly) + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
+  }
+}
+
+// Marsaglia–Tsang Gamma ratio with the fast uniform and the polar method's both normals.
+const fillGammaRatio = (
+  a: number,
+  b: number,
+  out: Float32Array | Float64Array,
+  uniform: () => number,
+): void => {
+  let spare = 0
+  let hasSpare = false
+  const normal = (): number => {
+    if (hasSpare) {
+      hasSpare = false
+      return spare
+    }
+    for (;;) {
+      const u = 2 * uniform() - 1
+      const v = 2 * uniform() - 1
+      const s = u * u + v * v
+      if (s > 0 && s < 1) {
+        const f = Math.sqrt((-2 * Math.log(s)) / s)
+        spare = v * f
+        hasSpare = true
+        return u * f
+      }
+    }
+  }
+  const logGammaFast = (shape: number): number => {
+    const boost = shape < 1 ? Math.log(uniform()) / shape : 0
+    const d = (shape < 1 ? shape + 1 : shape) - 1 / 3
+    const c = 1 / Math.sqrt(9 * d)
+    for (;;) {
+      const x = normal()
+      const t = 1 + c * x
+      if (t <= 0) continue
+      const v = t * t * t
+      const u = uniform()
+      const x2 = x * x
+      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
+        return Math.log(d * v) + boost
+      }
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    const lx = logGammaFast(a)
+    const ly = logGammaFast(b)
+    out[i] = 1 / (1 + Math.exp(ly - lx))
+  }
+}
+
 /**
- * Fill `out` with independent lambdas at `epoch`; the fast path for per-example lambdas and
- * for benchmarks. Throws `InvalidParameter` for an invalid sampler.
+ * Fill `out` with independent lambdas at `epoch`: the bulk path for per-example lambdas and
+ * benchmarks. Reproducible for a given `rng` state (it takes four draws from `rng` to seed a
+ * fast generator, so its values differ from repeated `sample` calls). Beta uses Jöhnk's method
+ * when both shapes are below 1 and the Gamma ratio otherwise. Throws `InvalidParameter` for an
+ * invalid sampler.
  */
 export const sampleInto = <A extends Float64Array | Float32Array>(
   sampler: Sampler,
@@ -186,8 +281,9 @@ export const sampleInto = <A extends Float64Array | Float32Array>(
   const active = resolve(sampler, epoch)
   const n = out.length
   if (active._tag === "Beta") {
-    const { a, b } = active
-    for (let i = 0; i < n; i++) out[i] = drawBeta(rng, a, b)
+    const uniform = makeUniform(seedFast(rng))
+    if (active.a < 1 && active.b < 1) fillJohnk(active.a, active.b, out, uniform)
+    else fillGammaRatio(active.a, active.b, out, uniform)
   } else if (active._tag === "Constant") {
     out.fill(active.value)
   } else {

@@ -20,8 +20,16 @@ const ksStatistic = (draws: Float64Array, a: number, b: number): number => {
 
 describe("Beta sampler", () => {
   for (const alpha of [0.1, 0.2, 0.4, 1, 2, 8, 32]) {
-    test(`Beta(${alpha}, ${alpha}) passes KS and matches mean and variance`, () => {
-      const draws = Lambda.sampleInto(Lambda.symmetricBeta(alpha), Random.make(1234), new Float64Array(N))
+    test(`Beta(${alpha}, ${alpha}) passes KS and matches mean and variance (bulk and single draws)`, () => {
+      const bulk = Lambda.sampleInto(Lambda.symmetricBeta(alpha), Random.make(1234), new Float64Array(N))
+      const rng = Random.make(4321)
+      const single = Float64Array.from({ length: N }, () => Lambda.sample(Lambda.symmetricBeta(alpha), rng))
+      for (const draws of [bulk, single]) checkBeta(draws, alpha)
+    })
+  }
+
+  const checkBeta = (draws: Float64Array, alpha: number): void => {
+    {
       const d = ksStatistic(draws, alpha, alpha)
       assert.ok(d < KS_CRITICAL, `KS statistic ${d} >= ${KS_CRITICAL}`)
       const mean = draws.reduce((s, v) => s + v, 0) / N
@@ -34,22 +42,31 @@ describe("Beta sampler", () => {
         `variance ${variance} vs ${trueVariance}`,
       )
       for (const v of draws) assert.ok(v >= 0 && v <= 1 && !Number.isNaN(v))
-    })
+    }
   }
 
   test("asymmetric Beta(a, b) passes KS", () => {
     for (const [a, b] of [
       [0.3, 2],
       [5, 0.7],
+      [0.3, 0.8],
     ] as const) {
       const draws = Lambda.sampleInto(Lambda.beta(a, b), Random.make(99), new Float64Array(N))
       assert.ok(ksStatistic(draws, a, b) < KS_CRITICAL, `Beta(${a}, ${b})`)
+      const rng = Random.make(98)
+      const single = Float64Array.from({ length: N }, () => Lambda.sample(Lambda.beta(a, b), rng))
+      assert.ok(ksStatistic(single, a, b) < KS_CRITICAL, `Beta(${a}, ${b}), single draws`)
     }
   })
 
   test("a tiny alpha (-> ERM) gives lambdas at the ends, never NaN", () => {
     const draws = Lambda.sampleInto(Lambda.symmetricBeta(1e-4), Random.make(5), new Float64Array(1000))
     for (const v of draws) assert.ok(v <= 1e-3 || v >= 1 - 1e-3, `${v}`)
+    const rng = Random.make(6)
+    for (let i = 0; i < 1000; i++) {
+      const v = Lambda.sample(Lambda.symmetricBeta(1e-4), rng)
+      assert.ok(v <= 1e-3 || v >= 1 - 1e-3, `${v}`)
+    }
   })
 })
 

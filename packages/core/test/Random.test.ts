@@ -30,3 +30,11 @@ test("uniform draws lie in [0, 1) and int(n) in [0, n)", () => {
     assert.ok(Number.isInteger(k) && k >= 0 && k < 7)
   }
 })
+
+test("a non-integer seed is a tagged InvalidParameter naming the seed", () => {
+  assert.throws(
+    () => Random.make(1.5),
+    (e: { _tag?: string; message?: string }) =>
+      e._tag === "InvalidParameter" && /seed must be a safe integer, got 1.5/.test(e.message ?? ""),
+  )
+})
