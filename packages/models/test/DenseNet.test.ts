@@ -1,32 +1,26 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Models } from "../src/index.ts"
-import { allFinite, input, maxAbsDiff, noLeak, tf, throwsTagged } from "./setup.ts"
+import { checkReferenceNet, input, maxAbsDiff, noLeak, stageShapes, tf, throwsTagged } from "./setup.ts"
 
 describe("denseNetBC", () => {
   // ~100 MB of weights each: built once, counted, run on a batch of 2, disposed.
   test("DenseNet-BC-190 (k = 40) at 32x32x3: 25,624,430 parameters (10 classes), 25,821,620 (100); forward on a batch of 2", () =>
-    noLeak(() => {
-      const net = Models.denseNetBC({ inputShape: [32, 32, 3], numClasses: 10, depth: 190, growthRate: 40 })
-      assert.equal(Models.countTrainableParams(net), 25_624_430)
-      const x = input([2, 32, 32, 3], 1)
-      const logits = net.forward(x)
-      assert.deepEqual(logits.shape, [2, 10])
-      assert.ok(allFinite(logits))
-      tf.dispose([x, logits])
-      net.dispose()
-      const net100 = Models.denseNetBC({ inputShape: [32, 32, 3], numClasses: 100 })
-      assert.equal(Models.countTrainableParams(net100), 25_821_620)
-      net100.dispose()
-    }))
+    assert.deepEqual(
+      checkReferenceNet(
+        (numClasses) =>
+          Models.denseNetBC({ inputShape: [32, 32, 3], numClasses, depth: 190, growthRate: 40 }),
+        Models.countTrainableParams,
+        { classes10: 25_624_430, classes100: 25_821_620 },
+      ),
+      ["input", "stem", "dense1", "dense2", "dense3"],
+    ))
 
   test("small DenseNet-BC-22 (k = 4): channel counts follow growth and compression; eager equals predict", () =>
     noLeak(() => {
       const net = Models.denseNetBC({ inputShape: [8, 8, 3], numClasses: 5, depth: 22, growthRate: 4 })
       const x = input([2, 8, 8, 3], 2)
-      const shapes: Array<ReadonlyArray<number>> = []
-      for (let k = 1; k < net.stageNames.length; k++)
-        tf.dispose(net.forward(x, { mixAt: k, mix: (h) => (shapes.push(h.shape), h) }))
+      const shapes = stageShapes(net, x).slice(1)
       // stem 2k = 8; block of 3 layers: 8 + 12 = 20 -> 10 (pooled); 10 + 12 = 22 -> 11; 11 + 12 = 23
       assert.deepEqual(shapes, [
         [2, 8, 8, 8],

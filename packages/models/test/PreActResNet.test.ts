@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Models } from "../src/index.ts"
-import { allFinite, input, noLeak, tf, throwsTagged } from "./setup.ts"
+import { allFinite, input, noLeak, stageShapes, tf, throwsTagged } from "./setup.ts"
 
 describe("preActResNet18", () => {
   test("reference parameter counts at 32x32x3: 11,171,146 (10 classes), 11,217,316 (100); forward on a batch of 2", () =>
@@ -36,18 +36,7 @@ describe("preActResNet18", () => {
     noLeak(() => {
       const net = Models.preActResNet18({ inputShape: [32, 32, 3], numClasses: 10, width: 2 })
       const x = input([1, 32, 32, 3], 3)
-      const shapes: Array<ReadonlyArray<number>> = []
-      for (let k = 0; k < net.stageNames.length; k++)
-        tf.dispose(
-          net.forward(x, {
-            mixAt: k,
-            mix: (h) => {
-              shapes.push(h.shape)
-              return h
-            },
-          }),
-        )
-      assert.deepEqual(shapes, [
+      assert.deepEqual(stageShapes(net, x), [
         [1, 32, 32, 3],
         [1, 32, 32, 2],
         [1, 32, 32, 2],

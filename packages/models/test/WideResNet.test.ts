@@ -1,25 +1,20 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Models } from "../src/index.ts"
-import { allFinite, input, maxAbsDiff, noLeak, tf, throwsTagged } from "./setup.ts"
+import { checkReferenceNet, input, maxAbsDiff, noLeak, tf, throwsTagged } from "./setup.ts"
 
 describe("wideResNet", () => {
   // ~146 MB of weights each: built once, counted, run on a batch of 2, disposed.
   test("WRN-28-10 at 32x32x3: 36,479,194 parameters (10 classes), 36,536,884 (100); forward on a batch of 2", () =>
-    noLeak(() => {
-      const net = Models.wideResNet({ inputShape: [32, 32, 3], numClasses: 10, depth: 28, widenFactor: 10 })
-      assert.equal(Models.countTrainableParams(net), 36_479_194)
-      assert.deepEqual(net.stageNames, ["input", "stem", "group1", "group2", "group3"])
-      const x = input([2, 32, 32, 3], 1)
-      const logits = net.forward(x)
-      assert.deepEqual(logits.shape, [2, 10])
-      assert.ok(allFinite(logits))
-      tf.dispose([x, logits])
-      net.dispose()
-      const net100 = Models.wideResNet({ inputShape: [32, 32, 3], numClasses: 100 })
-      assert.equal(Models.countTrainableParams(net100), 36_536_884)
-      net100.dispose()
-    }))
+    assert.deepEqual(
+      checkReferenceNet(
+        (numClasses) =>
+          Models.wideResNet({ inputShape: [32, 32, 3], numClasses, depth: 28, widenFactor: 10 }),
+        Models.countTrainableParams,
+        { classes10: 36_479_194, classes100: 36_536_884 },
+      ),
+      ["input", "stem", "group1", "group2", "group3"],
+    ))
 
   test("small WRN-10-2: eager forward equals predict; block dropout only in training", () =>
     noLeak(() => {

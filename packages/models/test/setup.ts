@@ -76,3 +76,50 @@ export const lossBeforeAfter = (
   targets.dispose()
   return { before, after }
 }
+
+interface Net {
+  readonly stageNames: ReadonlyArray<string>
+  readonly forward: (x: tf.Tensor, o?: { mixAt?: number; mix?: (h: tf.Tensor) => tf.Tensor }) => tf.Tensor
+  readonly dispose: () => void
+}
+
+/** The activation shape after every stage 0..K, observed through the mixing hook. */
+export const stageShapes = (net: Net, x: tf.Tensor): ReadonlyArray<ReadonlyArray<number>> =>
+  net.stageNames.map((_, k) => {
+    let shape: ReadonlyArray<number> = []
+    tf.dispose(
+      net.forward(x, {
+        mixAt: k,
+        mix: (h) => {
+          shape = h.shape
+          return h
+        },
+      }),
+    )
+    return shape
+  })
+
+/**
+ * For the big reference networks (100+ MB of weights): build the 10-class net once, check its
+ * count and a forward pass on a batch of 2 (shape and finiteness), dispose; then the 100-class count.
+ */
+export const checkReferenceNet = <N extends Net>(
+  build: (numClasses: number) => N,
+  count: (net: N) => number,
+  expected: { readonly classes10: number; readonly classes100: number },
+): N["stageNames"] =>
+  noLeak(() => {
+    const net = build(10)
+    assert.equal(count(net), expected.classes10)
+    const x = input([2, 32, 32, 3], 1)
+    const logits = net.forward(x)
+    assert.deepEqual(logits.shape, [2, 10])
+    assert.ok(allFinite(logits))
+    tf.dispose([x, logits])
+    const names = net.stageNames
+    net.dispose()
+    const net100 = build(100)
+    assert.equal(count(net100), expected.classes100)
+    net100.dispose()
+    return names
+  })
