@@ -139,12 +139,22 @@ export const drawBeta = (rng: Rng, a: number, b: number): number => {
   return 1 / (1 + Math.exp(ly - lx))
 }
 
+/** The segment in force at `epoch`: the latest `fromEpoch <= epoch`, whatever the array order. */
+export const activeSegment = <S extends { readonly fromEpoch: number }>(
+  segments: ReadonlyArray<S>,
+  epoch: number,
+): S | undefined => {
+  let active: S | undefined
+  for (const segment of segments)
+    if (segment.fromEpoch <= epoch && (active === undefined || segment.fromEpoch >= active.fromEpoch))
+      active = segment
+  return active
+}
+
 // The sampler in force at `epoch` (schedules resolved), so hot loops do not re-walk segments.
 const resolve = (sampler: Sampler, epoch: number): Sampler => {
   if (sampler._tag === "Schedule") {
-    let active: Sampler = constant(1)
-    for (const segment of sampler.segments) if (segment.fromEpoch <= epoch) active = segment.sampler
-    return resolve(active, epoch)
+    return resolve(activeSegment(sampler.segments, epoch)?.sampler ?? constant(1), epoch)
   }
   if (sampler._tag === "Folded") return folded(resolve(sampler.sampler, epoch))
   return sampler

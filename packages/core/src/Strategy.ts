@@ -421,9 +421,7 @@ const planInto = (
       for (const s of strategy.strategies) planInto(s, info, epoch, rng, out)
       return
     case "Schedule": {
-      let active: Strategy = erm
-      for (const segment of strategy.segments) if (segment.fromEpoch <= epoch) active = segment.strategy
-      planInto(active, info, epoch, rng, out)
+      planInto(Lambda.activeSegment(strategy.segments, epoch)?.strategy ?? erm, info, epoch, rng, out)
       return
     }
     case "Manifold":

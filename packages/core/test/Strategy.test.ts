@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { before, describe, test } from "node:test"
-import { type Batch, Execute, Host, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
+import { type Batch, Execute, Host, Lambda, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import { strategy as anyStrategy, type HostData, hostData, mixer } from "./arbitraries.ts"
@@ -247,6 +247,25 @@ describe("combinators", () => {
     const at = (epoch: number) =>
       Strategy.plan(late, { n: 1, shape: [1, 1] }, { epoch, step: 0 }, rng).steps.length
     assert.deepEqual([at(0), at(179), at(180), at(300)], [1, 1, 0, 0])
+    // A decoded config may list segments in any order: the latest start <= epoch wins.
+    const unsorted: Strategy.Strategy = {
+      _tag: "Schedule",
+      segments: [
+        { fromEpoch: 10, strategy: Strategy.erm },
+        { fromEpoch: 0, strategy: Strategy.labelSmoothing({ epsilon: 0.5 }) },
+      ],
+    }
+    const stepsAt = (epoch: number) =>
+      Strategy.plan(unsorted, { n: 1, shape: [1, 1] }, { epoch, step: 0 }, rng).steps.length
+    assert.deepEqual([stepsAt(0), stepsAt(9), stepsAt(10), stepsAt(50)], [1, 1, 0, 0])
+    const unsortedLambda: Lambda.Sampler = {
+      _tag: "Schedule",
+      segments: [
+        { fromEpoch: 5, sampler: Lambda.constant(1) },
+        { fromEpoch: 0, sampler: Lambda.symmetricBeta(1) },
+      ],
+    }
+    assert.deepEqual([Lambda.isOff(unsortedLambda, 4), Lambda.isOff(unsortedLambda, 7)], [false, true])
     const m = Strategy.manifold({ stages: [2, 3] })
     for (let r = 0; r < 20; r++)
       assert.ok([2, 3].includes(Strategy.plan(m, { n: 2, shape: [2, 4] }, context, rng).stage!))
