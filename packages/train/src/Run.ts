@@ -158,6 +158,8 @@ export const train = (
 
 const EVENT_BUFFER = 4
 
+const macrotask = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
+
 const program = (
   config: Config.RunConfig,
   options: TrainOptions,
@@ -305,6 +307,8 @@ const program = (
       }).pipe(
         Stream.mapError((e) => new StepError({ stage: "data", message: `data: ${e.message}`, cause: e })),
         Stream.drop(skip),
+        // A macrotask turn per batch lets signal handlers run (Deno delivers them only then).
+        Stream.tap(() => (options.signal === undefined ? Effect.void : macrotask)),
         Stream.takeWhile(() => !stopRequested()),
         Stream.runForEach(stepOn),
       )
