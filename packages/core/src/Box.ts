@@ -39,3 +39,19 @@ export const spatial = (
   shape: ReadonlyArray<number>,
 ): { readonly height: number; readonly width: number } | undefined =>
   shape.length === 3 || shape.length === 4 ? { height: shape[1]!, width: shape[2]! } : undefined
+
+/**
+ * A ResizeMix box: the partner image shrunk to `scale` of each side (at least one pixel),
+ * placed uniformly inside the image (never clipped).
+ */
+export const sampleResized = (scale: number, height: number, width: number, rng: Rng): Box => {
+  const h = Math.min(height, Math.max(1, Math.round(scale * height)))
+  const w = Math.min(width, Math.max(1, Math.round(scale * width)))
+  const y0 = rng.int(height - h + 1)
+  const x0 = rng.int(width - w + 1)
+  return { y0, y1: y0 + h, x0, x1: x0 + w }
+}
+
+/** Nearest-neighbour source coordinate of box pixel `at` (in [start, end)) for a side of `size`. */
+export const resizedSource = (at: number, start: number, end: number, size: number): number =>
+  Math.floor(((at - start) * size) / (end - start))

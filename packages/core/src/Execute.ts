@@ -5,6 +5,7 @@
  * tensor values back, so target rows are validated by `Strategy.apply`, not here.
  */
 import * as tf from "@tensorflow/tfjs-core"
+import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
 import type { Batch, MixedBatch } from "./MixedBatch.ts"
 import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
@@ -56,6 +57,27 @@ const boxMask = (step: Extract<Step, { _tag: "Cut" }>, rank: number): tf.Tensor 
   return tf.tensor(mask, rank === 4 ? [n, height, width, 1] : [n, height, width], "bool")
 }
 
+/** For each output pixel (example, row, column), the flat index of the pixel it takes. */
+const resizeSources = (step: Extract<Step, { _tag: "Cut" }>): Int32Array => {
+  const { boxes, height, width, partner } = step
+  const plane = height * width
+  const index = new Int32Array(partner.length * plane)
+  for (let i = 0; i < partner.length; i++) {
+    for (let p = 0; p < plane; p++) index[i * plane + p] = i * plane + p
+    const y0 = boxes[4 * i]!
+    const y1 = boxes[4 * i + 1]!
+    const x0 = boxes[4 * i + 2]!
+    const x1 = boxes[4 * i + 3]!
+    for (let r = y0; r < y1; r++) {
+      const sr = Box.resizedSource(r, y0, y1, height)
+      for (let c = x0; c < x1; c++)
+        index[i * plane + r * width + c] =
+          partner[i]! * plane + sr * width + Box.resizedSource(c, x0, x1, width)
+    }
+  }
+  return index
+}
+
 const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
   switch (step._tag) {
     case "Interpolate":
@@ -67,6 +89,11 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
           expected: `shape [n, ${step.height}, ${step.width}(, C)] (the plan's image size)`,
           actual: x.shape,
         })
+      if (step.resize === true) {
+        // One gather over pixels: identity outside the boxes, the partner's shrunk image inside.
+        const pixels = tf.reshape(x, [step.partner.length * step.height * step.width, -1])
+        return tf.reshape(tf.gather(pixels, tf.tensor1d(resizeSources(step), "int32")), x.shape)
+      }
       return tf.where(boxMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
     }
     case "Noise":

@@ -5,6 +5,7 @@
  * [0, 255] (noise sigma is then in pixel units). Allocates only the outputs (plus one scratch
  * copy per extra input-changing step of a chain). Throws `ShapeMismatch` (tagged) on bad sizes.
  */
+import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
 import type { HostBatch, MixedHostBatch } from "./MixedBatch.ts"
 import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
@@ -75,11 +76,22 @@ const cutRows = (
   const d = height * width * channels
   if (src !== out) out.set(src)
   for (let i = 0; i < partner.length; i++) {
-    const x0 = boxes[4 * i + 2]! * channels
-    const x1 = boxes[4 * i + 3]! * channels
-    for (let r = boxes[4 * i]!; r < boxes[4 * i + 1]!; r++) {
+    const [y0, y1, x0, x1] = [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!]
+    const from = partner[i]! * d
+    for (let r = y0; r < y1; r++) {
       const row = r * width * channels
-      out.set(src.subarray(partner[i]! * d + row + x0, partner[i]! * d + row + x1), i * d + row + x0)
+      if (step.resize !== true) {
+        out.set(
+          src.subarray(from + row + x0 * channels, from + row + x1 * channels),
+          i * d + row + x0 * channels,
+        )
+        continue
+      }
+      const sourceRow = Box.resizedSource(r, y0, y1, height) * width * channels
+      for (let c = x0; c < x1; c++) {
+        const at = from + sourceRow + Box.resizedSource(c, x0, x1, width) * channels
+        out.set(src.subarray(at, at + channels), i * d + row + c * channels)
+      }
     }
   }
 }

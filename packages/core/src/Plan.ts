@@ -15,11 +15,16 @@ export type Step =
       readonly inputLambda: Float32Array
       readonly labelLambda: Float32Array
     }
-  /** Pixels inside box i (y0, y1, x0, x1 at 4i..4i+3) come from the partner; labels as above. */
+  /**
+   * Pixels inside box i (y0, y1, x0, x1 at 4i..4i+3) come from the partner: its pixels at the same
+   * place (CutMix), or with `resize` its whole image shrunk into the box by nearest neighbour
+   * (ResizeMix). Labels as above.
+   */
   | {
       readonly _tag: "Cut"
       readonly partner: Int32Array
       readonly boxes: Int32Array
+      readonly resize?: boolean
       readonly height: number
       readonly width: number
       readonly inputLambda: Float32Array

@@ -1,6 +1,6 @@
 /**
  * The VRM strategy algebra. A strategy is a plain, serialisable value; constructors build
- * leaves (ERM, mixup, CutMix, mixing images, label smoothing, Gaussian noise) and combinators
+ * leaves (ERM, mixup, CutMix, ResizeMix, mixing images, label smoothing, Gaussian noise) and combinators
  * (`withProbability`, `oneOf`, `chain`, `schedule`, `manifold`) take strategies and return one,
  * so users compose their own without new classes.
  *
@@ -22,6 +22,7 @@ import {
   ShapeMismatch,
 } from "./Errors.ts"
 import * as Execute from "./Execute.ts"
+import * as Host from "./Host.ts"
 import * as Lambda from "./Lambda.ts"
 import type { Batch, MixedBatch } from "./MixedBatch.ts"
 import * as Pairing from "./Pairing.ts"
@@ -58,6 +59,14 @@ export type Strategy =
       readonly granularity: Granularity
       /** true: the label weight is the exact kept area of the clipped box; false: the sampled lambda. */
       readonly correctLambda: boolean
+    }
+  | {
+      readonly _tag: "ResizeMix"
+      /** The pasted partner's side as a fraction of the image's, uniform in [minScale, maxScale]. */
+      readonly minScale: number
+      readonly maxScale: number
+      readonly pairing: Pairing.Pairing
+      readonly granularity: Granularity
     }
   | { readonly _tag: "LabelSmoothing"; readonly epsilon: number }
   | { readonly _tag: "GaussianNoise"; readonly sigma: number }
@@ -112,6 +121,25 @@ export const cutmix = (options: MixOptions & { readonly correctLambda?: boolean 
   pairing: options.pairing ?? Pairing.randomPermutation,
   granularity: options.granularity ?? "batch",
   correctLambda: options.correctLambda ?? true,
+})
+
+/**
+ * ResizeMix: the whole partner image, shrunk (nearest neighbour) to a uniform `scale` in
+ * [min, max] (default [0.1, 0.8]) of each side, pasted at a uniform place; the label weight is
+ * the exact kept area.
+ */
+export const resizeMix = (
+  options: {
+    readonly scale?: readonly [min: number, max: number]
+    readonly pairing?: Pairing.Pairing
+    readonly granularity?: Granularity
+  } = {},
+): Strategy => ({
+  _tag: "ResizeMix",
+  minScale: options.scale?.[0] ?? 0.1,
+  maxScale: options.scale?.[1] ?? 0.8,
+  pairing: options.pairing ?? Pairing.randomPermutation,
+  granularity: options.granularity ?? "batch",
 })
 
 /** Label smoothing: y <- (1 - epsilon) y + epsilon / classes. */
@@ -196,6 +224,15 @@ const firstOf = <A>(
 
 const granularities: ReadonlyArray<string> = ["batch", "pair", "element"]
 
+const pairingAndGranularity = (
+  strategy: { readonly pairing: Pairing.Pairing; readonly granularity: Granularity },
+  here: string,
+): InvalidParameter | undefined =>
+  Pairing.validate(strategy.pairing, `${here}.pairing`) ??
+  (granularities.includes(strategy.granularity)
+    ? undefined
+    : invalid(`${here}.granularity`, strategy.granularity, 'must be "batch", "pair" or "element"'))
+
 /** The first invalid parameter of `strategy`, named by its path (e.g. `oneOf.options[1].mixup.lambda.alpha`). */
 export const validate = (strategy: Strategy, path = ""): InvalidParameter | undefined => {
   const at = (name: string) => (path === "" ? name : `${path}.${name}`)
@@ -207,12 +244,18 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
       const here = at(
         strategy._tag === "Mixup" ? (strategy.labels === "keepFirst" ? "mixImages" : "mixup") : "cutmix",
       )
+      return Lambda.validate(strategy.lambda, `${here}.lambda`) ?? pairingAndGranularity(strategy, here)
+    }
+    case "ResizeMix": {
+      const here = at("resizeMix")
       return (
-        Lambda.validate(strategy.lambda, `${here}.lambda`) ??
-        Pairing.validate(strategy.pairing, `${here}.pairing`) ??
-        (granularities.includes(strategy.granularity)
+        (Number.isFinite(strategy.minScale) && strategy.minScale > 0 && strategy.minScale <= strategy.maxScale
           ? undefined
-          : invalid(`${here}.granularity`, strategy.granularity, 'must be "batch", "pair" or "element"'))
+          : invalid(`${here}.minScale`, strategy.minScale, "must be > 0 and <= maxScale")) ??
+        (Number.isFinite(strategy.maxScale) && strategy.maxScale <= 1
+          ? undefined
+          : invalid(`${here}.maxScale`, strategy.maxScale, "must be <= 1")) ??
+        pairingAndGranularity(strategy, here)
       )
     }
     case "LabelSmoothing":
@@ -285,7 +328,7 @@ export const children = (strategy: Strategy): ReadonlyArray<Strategy> => {
 export const needs = (strategy: Strategy): { readonly labels: boolean; readonly features: boolean } => {
   const acc = { labels: false, features: false }
   const visit = (s: Strategy): void => {
-    if (s._tag === "Mixup" || s._tag === "CutMix") {
+    if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix") {
       const p = s.pairing
       if (p._tag === "SameClass" || (p._tag === "Knn" && p.sameClass) || p._tag === "Custom")
         acc.labels = true
@@ -332,17 +375,21 @@ const lambdaOwners = (
 }
 
 const planMix = (
-  strategy: Extract<Strategy, { _tag: "Mixup" | "CutMix" }>,
+  strategy: Extract<Strategy, { _tag: "Mixup" | "CutMix" | "ResizeMix" }>,
   info: PlanInput,
   epoch: number,
   rng: Random.Rng,
 ): ReadonlyArray<Step> => {
-  if (Lambda.isOff(strategy.lambda, epoch)) return []
+  if (strategy._tag !== "ResizeMix" && Lambda.isOff(strategy.lambda, epoch)) return []
+  // ResizeMix draws the pasted side's scale where the others draw lambda.
+  const draw =
+    strategy._tag === "ResizeMix"
+      ? () => strategy.minScale + rng.uniform() * (strategy.maxScale - strategy.minScale)
+      : () => Lambda.sample(strategy.lambda, rng, epoch)
   const n = info.n
   const partner = Pairing.partners(strategy.pairing, info, rng, info.pairings)
   const { owner, draws } = lambdaOwners(strategy.granularity, partner)
-  const drawn = new Float64Array(draws)
-  for (let k = 0; k < draws; k++) drawn[k] = Lambda.sample(strategy.lambda, rng, epoch)
+  const drawn = Float64Array.from({ length: draws }, draw)
   if (strategy._tag === "Mixup") {
     const inputLambda = new Float32Array(n)
     for (let i = 0; i < n; i++) inputLambda[i] = drawn[owner[i]!]!
@@ -353,11 +400,16 @@ const planMix = (
   const size = Box.spatial(info.shape)
   if (size === undefined)
     throw new ShapeMismatch({
-      argument: "x (CutMix)",
+      argument: `x (${strategy._tag})`,
       expected: "rank 3 or 4 [n, H, W(, C)]",
       actual: info.shape,
     })
-  const perDraw = Array.from({ length: draws }, (_, k) => Box.sample(drawn[k]!, size.height, size.width, rng))
+  const resize = strategy._tag === "ResizeMix"
+  const perDraw = Array.from({ length: draws }, (_, k) =>
+    resize
+      ? Box.sampleResized(drawn[k]!, size.height, size.width, rng)
+      : Box.sample(drawn[k]!, size.height, size.width, rng),
+  )
   const boxes = new Int32Array(4 * n)
   const inputLambda = new Float32Array(n)
   const labelLambda = new Float32Array(n)
@@ -365,9 +417,13 @@ const planMix = (
     const box = perDraw[owner[i]!]!
     boxes.set([box.y0, box.y1, box.x0, box.x1], 4 * i)
     inputLambda[i] = Box.keptFraction(box, size.height, size.width)
-    labelLambda[i] = strategy.correctLambda ? inputLambda[i]! : drawn[owner[i]!]!
+    labelLambda[i] =
+      strategy._tag === "CutMix" && !strategy.correctLambda ? drawn[owner[i]!]! : inputLambda[i]!
   }
-  return [{ _tag: "Cut", partner, boxes, height: size.height, width: size.width, inputLambda, labelLambda }]
+  const { height, width } = size
+  return [
+    { _tag: "Cut", partner, boxes, ...(resize ? { resize } : {}), height, width, inputLambda, labelLambda },
+  ]
 }
 
 const pickWeighted = (weights: ReadonlyArray<number>, rng: Random.Rng): number => {
@@ -398,6 +454,7 @@ const planInto = (
       return
     case "Mixup":
     case "CutMix":
+    case "ResizeMix":
       out.steps.push(...planMix(strategy, info, epoch, rng))
       return
     case "LabelSmoothing":
@@ -450,6 +507,9 @@ export const plan = (strategy: Strategy, info: PlanInput, context: StepContext, 
 
 /** Run a plan on a batch of tensors (synchronous tfjs, no randomness; see `Execute`). */
 export const execute: (plan: MixPlan, batch: Batch) => MixedBatch = Execute.execute
+
+/** Run a plan on typed arrays (the data-loader fast path; see `Host`). */
+export const executeHost = Host.execute
 
 // ---------------------------------------------------------------------------------------------
 // Batch validation and apply
@@ -620,6 +680,12 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
     pairing: PairingConfig,
     granularity: GranularityConfig,
     correctLambda: Schema.Boolean,
+  }),
+  Schema.TaggedStruct("ResizeMix", {
+    minScale: positive,
+    maxScale: unit,
+    pairing: PairingConfig,
+    granularity: GranularityConfig,
   }),
   Schema.TaggedStruct("LabelSmoothing", { epsilon: unit }),
   Schema.TaggedStruct("GaussianNoise", { sigma: nonNegative }),

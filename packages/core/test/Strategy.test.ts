@@ -127,7 +127,7 @@ describe("Strategy.apply invariants", () => {
     )
   })
 
-  test("the CutMix label weight equals the fraction of pixels kept, exactly", () => {
+  test("the CutMix and ResizeMix label weight equals the fraction of pixels kept, exactly", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 8 }),
@@ -135,7 +135,8 @@ describe("Strategy.apply invariants", () => {
         fc.integer({ min: 1, max: 16 }),
         fc.constantFrom<Strategy.Granularity>("batch", "pair", "element"),
         fc.integer(),
-        (n, h, w, granularity, seed) => {
+        fc.boolean(),
+        (n, h, w, granularity, seed, resize) => {
           // Example i is filled with i + 1, so kept pixels are recognisable.
           const c = 2
           const x = Float32Array.from({ length: n * h * w * c }, (_, t) => Math.floor(t / (h * w * c)) + 1)
@@ -149,7 +150,10 @@ describe("Strategy.apply invariants", () => {
             classes: 2,
             labels: new Int32Array(n),
           }
-          const out = applyHost(Strategy.cutmix({ alpha: 1, granularity, pairing: Pairing.flip }), d, seed)
+          const strategy = resize
+            ? Strategy.resizeMix({ granularity, pairing: Pairing.flip })
+            : Strategy.cutmix({ alpha: 1, granularity, pairing: Pairing.flip })
+          const out = applyHost(strategy, d, seed)
           for (let i = 0; i < n; i++) {
             let kept = 0
             for (let t = 0; t < h * w * c; t++) if (out.x[i * h * w * c + t] === i + 1) kept++
@@ -398,5 +402,38 @@ describe("config", () => {
       ),
     )
     assert.equal(zero._tag, "InvalidParameter")
+  })
+})
+
+describe("ResizeMix", () => {
+  test("the box holds the whole partner shrunk by nearest neighbour; outside it, the example itself", () => {
+    const n = 2
+    const [h, w] = [8, 6]
+    // Pixel value encodes (example, row, column).
+    const x = Float32Array.from({ length: n * h * w }, (_, t) => t)
+    const plan = Strategy.plan(
+      Strategy.resizeMix({ scale: [0.5, 0.5], pairing: Pairing.flip }),
+      { n, shape: [n, h, w, 1] },
+      context,
+      Random.make(3),
+    )
+    const step = plan.steps[0]!
+    assert.ok(step._tag === "Cut" && step.resize === true)
+    const [y0, y1, x0, x1] = step.boxes.subarray(0, 4)
+    assert.deepEqual([y1! - y0!, x1! - x0!], [4, 3])
+    const out = Host.execute(plan, { x, shape: [n, h, w, 1], y: oneHot([0, 1], 2) }).x
+    for (let r = 0; r < h; r++)
+      for (let c = 0; c < w; c++) {
+        const inside = r >= y0! && r < y1! && c >= x0! && c < x1!
+        // Example 0's partner is 1; the box shows every other row and column of it.
+        const expected = inside ? h * w + (r - y0!) * 2 * w + (c - x0!) * 2 : r * w + c
+        assert.equal(out[r * w + c], expected, `pixel (${r}, ${c})`)
+      }
+    assert.equal(
+      Effect.runSync(
+        Effect.flip(Strategy.fromConfig(Strategy.toConfig(Strategy.resizeMix({ scale: [0.9, 0.2] })))),
+      ).message.includes("minScale"),
+      true,
+    )
   })
 })

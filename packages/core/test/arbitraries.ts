@@ -84,9 +84,22 @@ export const mixer: fc.Arbitrary<Strategy.Strategy> = fc
         : Strategy.cutmix({ ...options, correctLambda }),
   )
 
+/** ResizeMix: pastes the partner shrunk, so its pixels are not elementwise between the two sources. */
+export const resizeMix: fc.Arbitrary<Strategy.Strategy> = fc
+  .record({
+    low: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    high: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    pairing,
+    granularity,
+  })
+  .map(({ low, high, ...options }) =>
+    Strategy.resizeMix({ scale: [Math.min(low, high), Math.max(low, high)], ...options }),
+  )
+
 const leaf: fc.Arbitrary<Strategy.Strategy> = fc.oneof(
   fc.constant(Strategy.erm),
   mixer,
+  resizeMix,
   fc.double({ min: 0, max: 1, noNaN: true }).map((epsilon) => Strategy.labelSmoothing({ epsilon })),
   fc.double({ min: 0, max: 0.5, noNaN: true }).map((sigma) => Strategy.gaussianNoise({ sigma })),
 )

@@ -14,11 +14,15 @@ test("on the wasm backend (the project default) a plan gives the host path's res
   const y = new Float32Array(n * 3)
   for (let i = 0; i < n; i++) y[i * 3 + (i % 3)] = 1
   const strategy = Strategy.chain(
-    Strategy.oneOf([Strategy.mixup({ alpha: 0.4, granularity: "element" }), Strategy.cutmix({ alpha: 1 })]),
+    Strategy.oneOf([
+      Strategy.mixup({ alpha: 0.4, granularity: "element" }),
+      Strategy.cutmix({ alpha: 1 }),
+      Strategy.resizeMix({ granularity: "element" }),
+    ]),
     Strategy.labelSmoothing({ epsilon: 0.1 }),
     Strategy.gaussianNoise({ sigma: 0.05 }),
   )
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < 9; r++) {
     const plan = Strategy.plan(strategy, { n, shape }, { epoch: 0, step: r }, rng)
     const before = tf.memory().numTensors
     const onDevice = tf.tidy(() => {
