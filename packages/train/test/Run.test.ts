@@ -117,6 +117,16 @@ describe("Run.train on synthetic data", () => {
     assert.notDeepEqual(bytes(manifold), bytes(input))
   })
 
+  test("a consumer that stops early (Stream.take) interrupts the run and frees its tensors", async () => {
+    const before = tf.memory().numTensors
+    const events = await Effect.runPromise(Stream.runCollect(Stream.take(Run.train(spirals()), 5)))
+    assert.deepEqual(
+      events.map((e) => e._tag),
+      ["RunStarted", "EpochStarted", "BatchEnded", "BatchEnded", "BatchEnded"],
+    )
+    assert.equal(tf.memory().numTensors, before)
+  })
+
   test("with corrupted labels the training error is measured against both label sets", async () => {
     const events = await run(
       spirals({ data: { dataset: "spirals", n: 400, testSize: 100, labelNoise: 0.5 } }),
