@@ -18,6 +18,12 @@ export interface ForwardOptions {
   readonly mixAt?: number
   /** Replaces the activation at `mixAt`; must keep its shape. */
   readonly mix?: (h: tf.Tensor) => tf.Tensor
+  /**
+   * An integer that determines every dropout mask of this training pass (each dropout block
+   * derives its own from it). Required when `training` is true and the network has dropout;
+   * pass a fresh one per step (e.g. drawn from the run's seeded `Random`). Ignored otherwise.
+   */
+  readonly seed?: number
 }
 
 export interface Classifier {
@@ -28,7 +34,8 @@ export interface Classifier {
   readonly stageNames: ReadonlyArray<string>
   /**
    * Logits. Synchronous and tidy (only the result stays allocated); throws `ForwardInputError`
-   * for an input of the wrong shape or invalid mixing options.
+   * for an input of the wrong shape, invalid mixing options, or a training pass through
+   * dropout without an integer `seed`.
    */
   readonly forward: (x: tf.Tensor, options?: ForwardOptions) => tf.Tensor
   readonly trainableVariables: () => ReadonlyArray<tf.Variable>
@@ -52,13 +59,13 @@ export interface Architecture {
 }
 
 const INFERENCE: RunContext = { training: false }
-const TRAINING: RunContext = { training: true }
 
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
 
 const checkForward = (
   arch: Architecture,
+  hasDropout: boolean,
   x: tf.Tensor,
   options: ForwardOptions,
 ): ForwardInputError | undefined => {
@@ -66,7 +73,11 @@ const checkForward = (
     new ForwardInputError({ model: arch.name, argument, value, expected })
   if (!sameShape(x.shape.slice(1), arch.inputShape))
     return fail("x.shape", x.shape, `[n, ${arch.inputShape.join(", ")}]`)
-  const { mixAt, mix } = options
+  const { mixAt, mix, seed } = options
+  if (seed !== undefined && !Number.isSafeInteger(seed)) return fail("seed", seed, "a safe integer")
+  // An unseeded training pass would draw its dropout masks from tfjs' unseeded generator.
+  if (options.training === true && hasDropout && seed === undefined)
+    return fail("seed", seed, "an integer when training a network with dropout")
   if (mixAt === undefined)
     return mix === undefined ? undefined : fail("mixAt", mixAt, "a stage index when mix is given")
   if (!Number.isInteger(mixAt) || mixAt < 0 || mixAt > arch.stages.length)
@@ -89,11 +100,17 @@ export const assemble = (arch: Architecture, config?: ModelConfig): Classifier =
   const logits = arch.head(hidden, building) as tfl.SymbolicTensor
   const model = tfl.model({ inputs: input, outputs: logits, name: arch.name })
   if (config !== undefined) model.setUserDefinedMetadata({ vicinal: { config } })
+  const hasDropout = model.layers.some((layer) => layer.getClassName() === "Dropout")
 
   const forward = (x: tf.Tensor, options: ForwardOptions = {}): tf.Tensor => {
-    const problem = checkForward(arch, x, options)
+    const problem = checkForward(arch, hasDropout, x, options)
     if (problem !== undefined) throw problem
-    const context = options.training === true ? TRAINING : INFERENCE
+    const context: RunContext =
+      options.training !== true
+        ? INFERENCE
+        : options.seed === undefined
+          ? { training: true }
+          : { training: true, seed: options.seed }
     const mixIfAt = (k: number, h: tf.Tensor): tf.Tensor => {
       if (options.mixAt !== k || options.mix === undefined) return h
       const mixed = options.mix(h)

@@ -6,16 +6,21 @@
  * process load into a model rebuilt by another) and seeded initialisers (the same seed gives
  * the same initial weights on Bun and Deno).
  */
-import type * as tf from "@tensorflow/tfjs-core"
+import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Random } from "@vicinal/core"
+import { ForwardInputError } from "./Errors.ts"
 
 /** A value flowing through a network: symbolic while building the model, concrete when running it. */
 export type Node = tf.Tensor | tfl.SymbolicTensor
 
-/** How a block is being run: `training` toggles dropout and batch-norm statistics; undefined while building. */
+/**
+ * How a block is being run: `training` toggles dropout and batch-norm statistics; undefined while
+ * building. `seed` (training only) determines every dropout mask of the pass.
+ */
 export interface RunContext {
   readonly training: boolean | undefined
+  readonly seed?: number
 }
 
 export type Block = (h: Node, context: RunContext) => Node
@@ -55,6 +60,38 @@ export const layerBlock =
 /** The identity block (e.g. dropout switched off). */
 export const identity: Block = (h) => h
 
+/**
+ * The seed of one dropout block's mask: tfjs hashes the string (alea's Mash), so every
+ * (pass seed, block) pair gets its own stream: blocks of one pass differ, and a pass is
+ * repeatable from its seed alone (no hidden generator state to checkpoint).
+ */
+export const dropoutSeed = (seed: number, block: number): string => `${seed}:${block}`
+
+/**
+ * Dropout whose training mask is drawn from `context.seed` (tfjs' own dropout layer would
+ * use an unseeded generator). While building, and in inference, the tfjs layer runs, so the
+ * saved model keeps a plain `Dropout` layer; in a training pass without a seed it throws a
+ * `ForwardInputError` naming `seed` (`Classifier.forward` checks this up front).
+ */
+export const seededDropout = (
+  layer: AnyLayer & { readonly name: string },
+  rate: number,
+  block: number,
+): Block => {
+  const viaLayer = layerBlock(layer)
+  return (h, context) => {
+    if (context.training !== true) return viaLayer(h, context)
+    if (context.seed === undefined)
+      throw new ForwardInputError({
+        model: layer.name,
+        argument: "seed",
+        value: undefined,
+        expected: "an integer in a training pass with dropout",
+      })
+    return tf.dropout(h as tf.Tensor, rate, undefined, dropoutSeed(context.seed, block))
+  }
+}
+
 // PyTorch's BatchNorm defaults (momentum 0.1 of the new batch, eps 1e-5), which the
 // reference implementations (and their published accuracies) use; Keras' default momentum
 // 0.99 would be 0.01 of the new batch.
@@ -72,7 +109,10 @@ export interface LayerKit {
   readonly conv: (options: ConvOptions) => Block
   readonly batchNorm: () => Block
   readonly relu: () => Block
-  /** Dropout at `rate`; the identity when rate is 0 (no layer, no weights, same graph as without). */
+  /**
+   * Dropout at `rate`; the identity when rate is 0 (no layer, no weights, same graph as without).
+   * Its training masks are seeded (see `seededDropout`).
+   */
   readonly dropout: (rate: number) => Block
   readonly dense: (units: number, activation?: "relu") => Block
   readonly flatten: () => Block
@@ -88,11 +128,12 @@ export interface LayerKit {
 export const makeKit = (seed: number): LayerKit => {
   const rng = Random.make(seed)
   const counters = new Map<string, number>()
-  const name = (kind: string): string => {
+  const count = (kind: string): number => {
     const n = (counters.get(kind) ?? 0) + 1
     counters.set(kind, n)
-    return `${kind}_${n}`
+    return n
   }
+  const name = (kind: string): string => `${kind}_${count(kind)}`
   // One fresh seed per initialiser: a shared seed would give equal-shaped layers equal weights.
   const nextSeed = (): number => rng.int(2 ** 31 - 1)
 
@@ -114,8 +155,12 @@ export const makeKit = (seed: number): LayerKit => {
         tfl.layers.batchNormalization({ name: name("bn"), momentum: BN_MOMENTUM, epsilon: BN_EPSILON }),
       ),
     relu: () => layerBlock(tfl.layers.activation({ name: name("relu"), activation: "relu" })),
-    dropout: (rate) =>
-      rate === 0 ? identity : layerBlock(tfl.layers.dropout({ name: name("dropout"), rate })),
+    dropout: (rate) => {
+      if (rate === 0) return identity
+      // The block index is the layer's number in its name, so it is stable across rebuilds.
+      const n = count("dropout")
+      return seededDropout(tfl.layers.dropout({ name: `dropout_${n}`, rate }), rate, n)
+    },
     dense: (units, activation) =>
       layerBlock(
         tfl.layers.dense({
