@@ -1,0 +1,109 @@
+/**
+ * Where a benchmark runs: which runtime, which tfjs backend and how the wasm backend was set up.
+ */
+import process from "node:process"
+import "@tensorflow/tfjs-backend-cpu"
+import * as wasm from "@tensorflow/tfjs-backend-wasm"
+import * as tf from "@tensorflow/tfjs-core"
+
+interface RuntimeGlobals {
+  readonly Bun?: { readonly version: string }
+  readonly Deno?: {
+    readonly version: { readonly deno: string }
+    readonly memoryUsage: () => { readonly rss: number }
+  }
+}
+
+const globals = globalThis as unknown as RuntimeGlobals
+
+/** `bun 1.4.5`, `deno 2.9.6` (or `node <version>` as a fallback). */
+export const runtime = (): string =>
+  globals.Bun !== undefined
+    ? `bun ${globals.Bun.version}`
+    : globals.Deno !== undefined
+      ? `deno ${globals.Deno.version.deno}`
+      : `node ${process.versions.node}`
+
+/** Resident set size in bytes (Deno's own API on Deno, as its node shim may differ). */
+export const rss = (): number =>
+  globals.Deno !== undefined ? globals.Deno.memoryUsage().rss : process.memoryUsage().rss
+
+export type BackendName = "cpu" | "wasm"
+
+export interface WasmSetup {
+  readonly simd?: boolean
+  /** Request the threaded build with this many threads (tfjs disables it on Node-like runtimes). */
+  readonly threads?: number
+}
+
+/** Messages tfjs logs while a backend fails to initialise (it throws only a generic error). */
+const captureWarnings = async <A>(run: () => Promise<A>): Promise<{ value: A; warnings: Array<string> }> => {
+  const warnings: Array<string> = []
+  const original = { warn: console.warn, error: console.error }
+  const keep = (...args: ReadonlyArray<unknown>) => {
+    warnings.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "))
+  }
+  console.warn = keep
+  console.error = keep
+  try {
+    return { value: await run(), warnings }
+  } finally {
+    console.warn = original.warn
+    console.error = original.error
+  }
+}
+
+/**
+ * Make `name` the current backend; for wasm, apply `setup` first (flags are read once, at the
+ * backend's first initialisation in a process). Returns a description, or an error text.
+ */
+export const use = async (
+  name: BackendName,
+  setup: WasmSetup = {},
+): Promise<
+  { readonly ok: true; readonly label: string } | { readonly ok: false; readonly reason: string }
+> => {
+  if (name === "wasm") {
+    if (setup.simd !== undefined) tf.env().set("WASM_HAS_SIMD_SUPPORT", setup.simd)
+    if (setup.threads !== undefined && setup.threads > 1) {
+      tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true)
+      wasm.setThreadsCount(setup.threads)
+    }
+  }
+  const { value, warnings } = await captureWarnings(async () => {
+    try {
+      const ok = await tf.setBackend(name)
+      await tf.ready()
+      return ok
+    } catch (error) {
+      warnings.push(error instanceof Error ? error.message : String(error))
+      return false
+    }
+  }).then(({ value, warnings }) => ({ value, warnings }))
+  if (!value || tf.getBackend() !== name) {
+    const cause = warnings.find((w) => /Error/.test(w)) ?? warnings.at(-1) ?? "setBackend returned false"
+    return { ok: false, reason: cause.split("\n")[0]!.slice(0, 240) }
+  }
+  return { ok: true, label: await label(name) }
+}
+
+export const label = async (name: string): Promise<string> => {
+  if (name !== "wasm") return name
+  const simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true
+  const threads = wasm.getThreadsCount()
+  return `wasm (${simd ? "SIMD" : "no SIMD"}, ${threads} thread${threads === 1 ? "" : "s"})`
+}
+
+// Held in a variable so that type checking does not require the optional package.
+const nativePackage = "@tensorflow/tfjs-node"
+
+/** Whether the native backend could be benchmarked here; the reason when not. */
+export const nativeAvailability = async (): Promise<string | undefined> => {
+  try {
+    await import(nativePackage)
+    return undefined
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return `${nativePackage} is not importable (${message.split("\n")[0]!.slice(0, 120)}); it downloads a native TensorFlow binary at install time, which this machine cannot fetch`
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The whole benchmark run: one worker process per (runtime, job), the derived cross-process
+ * figures (wasm configurations, fastest runtime), the quick reproduction's wall time, and the
+ * report files.
+ */
+import { spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, platform, tmpdir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import type { Job } from "./Job.ts"
+import { type Report, type Row, row, skipped, toMarkdown } from "./Report.ts"
+import * as WasmConfig from "./suites/WasmConfig.ts"
+
+export type RuntimeName = "bun" | "deno"
+
+export interface RunOptions {
+  readonly runtimes: ReadonlyArray<RuntimeName>
+  /** Tiny sizes and budgets: checks the machinery, measures nothing meaningful. */
+  readonly quick: boolean
+  readonly soak: boolean
+  readonly wasmConfigs: boolean
+  readonly reproduce: boolean
+  /** Folder for latest.json and latest.md; nothing is written when undefined. */
+  readonly outDir?: string
+  readonly log?: (line: string) => void
+}
+
+export const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+export const repoRoot = resolve(appRoot, "..", "..")
+const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name)
+const workerPath = join(appRoot, "src", "worker.ts")
+
+const command = (
+  runtime: RuntimeName,
+  script: string,
+  args: ReadonlyArray<string>,
+): [string, Array<string>] =>
+  runtime === "bun"
+    ? [bin("bun"), [script, ...args]]
+    : [bin("deno"), ["run", "-A", "--no-lock", script, ...args]]
+
+/** The jobs of one runtime, in the order they run. */
+export const jobs = (options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs">): ReadonlyArray<Job> => {
+  const quick = options.quick
+  const models = quick ? (["mlp"] as const) : (["mlp", "cnn"] as const)
+  return [
+    { _tag: "Host", quick },
+    { _tag: "Native" },
+    { _tag: "Backend", backend: "cpu", quick, models },
+    { _tag: "Backend", backend: "wasm", quick, models },
+    ...(options.wasmConfigs
+      ? ([
+          { _tag: "WasmConfig", name: "default", setup: {}, quick },
+          { _tag: "WasmConfig", name: "no-simd", setup: { simd: false }, quick },
+          { _tag: "WasmConfig", name: "threads-2", setup: { threads: 2 }, quick },
+        ] as const)
+      : []),
+    ...(options.soak ? [{ _tag: "Soak", steps: quick ? 30 : 2000, quick } as const] : []),
+  ]
+}
+
+const jobName = (job: Job): string =>
+  job._tag === "Backend"
+    ? `Backend ${job.backend}`
+    : job._tag === "WasmConfig"
+      ? `WasmConfig ${job.name}`
+      : job._tag
+
+const tail = (text: string): string =>
+  text
+    .split("\n")
+    .filter((l) => /error|Error|fail/.test(l))
+    .slice(-2)
+    .join(" ")
+    .slice(0, 300)
+
+/** Run one job in a fresh process of `runtime`; a crash becomes a skipped row naming it. */
+export const runJob = (runtime: RuntimeName, job: Job, timeoutMs: number): ReadonlyArray<Row> => {
+  const dir = mkdtempSync(join(tmpdir(), "vicinal-bench-"))
+  const out = join(dir, "rows.json")
+  try {
+    const [cmd, args] = command(runtime, workerPath, [JSON.stringify(job), out])
+    const result = spawnSync(cmd, args, {
+      cwd: appRoot,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      env: { ...process.env, NO_COLOR: "1" },
+      maxBuffer: 1 << 26,
+    })
+    try {
+      return JSON.parse(readFileSync(out, "utf8")) as ReadonlyArray<Row>
+    } catch {
+      const why =
+        result.error !== undefined
+          ? `${result.error.message}`
+          : `exit ${result.status}${result.signal === null ? "" : ` (${result.signal})`}: ${tail(`${result.stdout}${result.stderr}`)}`
+      return [
+        skipped({
+          id: `job.${jobName(job).replace(" ", ".").toLowerCase()}`,
+          section: "Failed jobs",
+          title: jobName(job),
+          runtime,
+          backend: "",
+          detail: `the worker produced no result (${why})`,
+        }),
+      ]
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const byId = (rows: ReadonlyArray<Row>, id: string, runtimePrefix: string) =>
+  rows.find((r) => r.id === id && r.runtime.startsWith(runtimePrefix) && r.value !== null)
+
+/** Cross-process figures: each wasm configuration against the default, and the fastest runtime. */
+export const derived = (
+  rows: ReadonlyArray<Row>,
+  runtimes: ReadonlyArray<RuntimeName>,
+): ReadonlyArray<Row> => {
+  const out: Array<Row> = []
+  const best: Array<{ runtime: string; backend: string; ms: number }> = []
+  for (const runtime of runtimes) {
+    const configs = rows.filter((r) => r.section === WasmConfig.SECTION && r.runtime.startsWith(runtime))
+    const base = byId(rows, "wasm.default", runtime)
+    for (const r of configs) {
+      if (base === undefined || r.value === null || r.id === "wasm.default") continue
+      out.push(
+        row({
+          id: `${r.id}.relative`,
+          section: WasmConfig.SECTION,
+          title: `${r.id.slice(5)} / default (step time ratio, separate processes)`,
+          runtime: r.runtime,
+          backend: r.backend,
+          value: r.value / base.value!,
+          unit: "x",
+          detail: `${r.value.toFixed(0)} ms vs ${base.value!.toFixed(0)} ms; across processes, so load differences between them are not cancelled`,
+        }),
+      )
+    }
+    const measured = configs.filter((r) => r.value !== null)
+    const fastest = measured.reduce<Row | undefined>(
+      (a, r) => (a === undefined || r.value! < a.value! ? r : a),
+      undefined,
+    )
+    if (fastest !== undefined) {
+      best.push({ runtime: fastest.runtime, backend: fastest.backend, ms: fastest.value! })
+      out.push(
+        row({
+          id: "wasm.fastest",
+          section: WasmConfig.SECTION,
+          title: `fastest wasm configuration: ${fastest.id.slice(5)}`,
+          runtime: fastest.runtime,
+          backend: fastest.backend,
+          value: fastest.value,
+          unit: "ms",
+          detail: `of ${measured.map((r) => `${r.id.slice(5)} ${r.value!.toFixed(0)} ms`).join(", ")}; not measurable: ${
+            configs
+              .filter((r) => r.value === null)
+              .map((r) => r.id.slice(5))
+              .join(", ") || "none"
+          }`,
+        }),
+      )
+    }
+  }
+  if (best.length > 1) {
+    const sorted = [...best].sort((a, b) => a.ms - b.ms)
+    const [first, second] = [sorted[0]!, sorted[1]!]
+    out.push(
+      row({
+        id: "runtime.fastest",
+        section: WasmConfig.SECTION,
+        title: `fastest runtime for training: ${first.runtime}`,
+        runtime: first.runtime,
+        backend: first.backend,
+        value: second.ms / first.ms,
+        unit: "x faster",
+        detail: `ERM step ${first.ms.toFixed(0)} ms vs ${second.runtime} ${second.ms.toFixed(0)} ms (separate processes)`,
+      }),
+    )
+  }
+  return out
+}
+
+/** Wall time of `bun apps/cli/src/main.ts reproduce quick` into a scratch folder. */
+export const reproduceRow = (timeoutMs: number): Row => {
+  const base = {
+    id: "reproduce.quick",
+    section: "Quick reproduction",
+    title: "wall time of `bun apps/cli/src/main.ts reproduce quick`",
+    runtime: "bun",
+    backend: "auto",
+  }
+  const dir = mkdtempSync(join(tmpdir(), "vicinal-reproduce-"))
+  try {
+    const began = performance.now()
+    const result = spawnSync(
+      bin("bun"),
+      [join(repoRoot, "apps", "cli", "src", "main.ts"), "reproduce", "quick", "--out", dir],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+        timeout: timeoutMs,
+        env: { ...process.env, NO_COLOR: "1" },
+        maxBuffer: 1 << 28,
+      },
+    )
+    const seconds = (performance.now() - began) / 1000
+    if (result.status !== 0)
+      return skipped({
+        ...base,
+        unit: "s",
+        detail: `did not finish (${result.error?.message ?? `exit ${result.status}`} after ${seconds.toFixed(0)} s): ${tail(`${result.stdout}${result.stderr}`)}`,
+      })
+    return row({
+      ...base,
+      value: seconds,
+      unit: "s",
+      detail: "one run, including process start and data loading",
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const loadNote = (): string =>
+  `Load average at the start: ${loadAverage()}. Timings taken while other work ran are noisy; ratios measured side by side in one process are robust to it, absolute numbers less so.`
+
+const loadAverage = (): string => {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+  } catch {
+    return "unknown"
+  }
+}
+
+/** Everything, in order; returns the report (and writes it when `outDir` is set). */
+export const runAll = (options: RunOptions): Report => {
+  const log = options.log ?? (() => {})
+  const startedAt = new Date().toISOString()
+  const note = loadNote()
+  const began = performance.now()
+  const rows: Array<Row> = []
+  for (const runtime of options.runtimes)
+    for (const job of jobs(options)) {
+      const t0 = performance.now()
+      const got = runJob(runtime, job, options.quick ? 120_000 : 600_000)
+      rows.push(...got)
+      log(
+        `${runtime} ${jobName(job)}: ${got.length} rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      )
+    }
+  rows.push(...derived(rows, options.runtimes))
+  if (options.reproduce) {
+    log("reproduce quick ...")
+    rows.push(reproduceRow(20 * 60_000))
+  }
+  const report: Report = {
+    formatVersion: 1,
+    startedAt,
+    wallSeconds: (performance.now() - began) / 1000,
+    machine: { cpus: cpus().length, platform: `${platform()} ${process.arch}`, note },
+    rows,
+  }
+  if (options.outDir !== undefined) {
+    mkdirSync(options.outDir, { recursive: true })
+    writeFileSync(join(options.outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`)
+    writeFileSync(join(options.outDir, "latest.md"), toMarkdown(report))
+  }
+  return report
+}

@@ -1,0 +1,120 @@
+/**
+ * The results of a benchmark run as data (JSON, checked by an Effect Schema) and as the
+ * Markdown table the docs results page shows.
+ */
+import { Schema } from "effect"
+
+export const Target = Schema.Struct({ op: Schema.Literals(["<=", ">="]), value: Schema.Finite })
+export type Target = typeof Target.Type
+
+export const Status = Schema.Literals(["pass", "miss", "info", "skipped"])
+export type Status = typeof Status.Type
+
+export const Row = Schema.Struct({
+  /** Stable key, e.g. `mix.tensor.128`; the same benchmark has the same id in every run. */
+  id: Schema.String,
+  section: Schema.String,
+  title: Schema.String,
+  /** e.g. `bun 1.4.5`, `deno 2.9.6`. */
+  runtime: Schema.String,
+  /** e.g. `wasm (SIMD, 1 thread)`, `cpu`, `host` (typed arrays, no tfjs). */
+  backend: Schema.String,
+  /** null when not measured (`skipped`, with the reason in `detail`). */
+  value: Schema.NullOr(Schema.Finite),
+  unit: Schema.String,
+  target: Schema.optionalKey(Target),
+  status: Status,
+  /** How it was measured: the two medians, samples, spread; or why it was skipped. */
+  detail: Schema.String,
+})
+export type Row = typeof Row.Type
+
+export const Report = Schema.Struct({
+  formatVersion: Schema.Literal(1),
+  startedAt: Schema.String,
+  wallSeconds: Schema.Finite,
+  machine: Schema.Struct({ cpus: Schema.Finite, platform: Schema.String, note: Schema.String }),
+  rows: Schema.Array(Row),
+})
+export type Report = typeof Report.Type
+
+/** Decode unknown JSON into a report; throws a SchemaError naming the bad field. */
+export const decode = (input: unknown): Report => Schema.decodeUnknownSync(Report)(input)
+
+export const meets = (value: number, target: Target): boolean =>
+  target.op === "<=" ? value <= target.value : value >= target.value
+
+/** pass/miss against the target, info when there is none, skipped when nothing was measured. */
+export const judge = (value: number | null, target: Target | undefined): Status =>
+  value === null || !Number.isFinite(value)
+    ? "skipped"
+    : target === undefined
+      ? "info"
+      : meets(value, target)
+        ? "pass"
+        : "miss"
+
+/** Build a row, judging its status from value and target. */
+export const row = (
+  fields: Omit<Row, "status" | "target" | "value"> & {
+    readonly value: number | null
+    readonly target?: Target
+  },
+): Row => {
+  // `+ 0` turns -0 into 0, which is what JSON keeps anyway.
+  const value = fields.value !== null && Number.isFinite(fields.value) ? fields.value + 0 : null
+  const { target, ...rest } = fields
+  return target === undefined
+    ? { ...rest, value, status: judge(value, undefined) }
+    : { ...rest, value, target, status: judge(value, target) }
+}
+
+export const skipped = (
+  fields: Omit<Row, "status" | "target" | "value" | "unit"> & { readonly unit?: string },
+): Row => ({ unit: "", ...fields, value: null, status: "skipped" }) as Row
+
+/** Significant figures that keep small ratios readable (1.03) and big rates short (31.2M). */
+export const formatValue = (value: number | null, unit: string): string => {
+  if (value === null) return "—"
+  const abs = Math.abs(value)
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3
+  return `${value.toFixed(digits)}${unit === "" ? "" : ` ${unit}`}`
+}
+
+const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ")
+
+const statusMark: Record<Status, string> = {
+  pass: "pass",
+  miss: "**MISS**",
+  info: "info",
+  skipped: "skipped",
+}
+
+/** The Markdown results page: a header, then one table per section in first-seen order. */
+export const toMarkdown = (report: Report): string => {
+  const sections = [...new Set(report.rows.map((r) => r.section))]
+  const head = [
+    "# Benchmark results",
+    "",
+    `Run started ${report.startedAt}, ${report.wallSeconds.toFixed(0)} s wall time, ${report.machine.cpus} CPUs (${report.machine.platform}). ${report.machine.note}`,
+    "",
+    "Ratios are medians of per-pair ratios of two workloads timed interleaved in one process; absolute figures (ms, GB/s, draws/s) depend on the machine's load at the time.",
+    "",
+  ]
+  const tables = sections.flatMap((section) => [
+    `## ${section}`,
+    "",
+    "| benchmark | runtime | backend | value | target | status | how measured |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...report.rows
+      .filter((r) => r.section === section)
+      .map(
+        (r) =>
+          `| ${cell(r.title)} | ${cell(r.runtime)} | ${cell(r.backend)} | ${formatValue(r.value, r.unit)} | ${
+            r.target === undefined ? "" : `${r.target.op} ${r.target.value}`
+          } | ${statusMark[r.status]} | ${cell(r.detail)} |`,
+      ),
+    "",
+  ])
+  return [...head, ...tables].join("\n")
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench` (and `turbo run bench`): every benchmark on Bun and Deno, written to
+ * results/latest.json and results/latest.md. Flags: --quick (tiny, checks the machinery),
+ * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --out <dir>.
+ */
+import { join } from "node:path"
+import process from "node:process"
+import { appRoot, type RuntimeName, runAll } from "./Orchestrate.ts"
+
+const args = process.argv.slice(2)
+const flagValue = (flag: string): string | undefined => {
+  const i = args.indexOf(flag)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const runtimes = (flagValue("--runtimes") ?? "bun,deno")
+  .split(",")
+  .filter((r): r is RuntimeName => r === "bun" || r === "deno")
+
+const report = runAll({
+  runtimes,
+  quick: args.includes("--quick"),
+  soak: !args.includes("--no-soak"),
+  wasmConfigs: !args.includes("--no-wasm-configs"),
+  reproduce: !args.includes("--no-reproduce"),
+  outDir: flagValue("--out") ?? join(appRoot, "results"),
+  log: (line) => console.log(line),
+})
+const counts = ["pass", "miss", "info", "skipped"].map(
+  (status) => `${report.rows.filter((r) => r.status === status).length} ${status}`,
+)
+console.log(`bench: ${report.rows.length} rows in ${report.wallSeconds.toFixed(0)} s; ${counts.join(", ")}`)

@@ -1,0 +1,88 @@
+/**
+ * The soak: many mixup training steps through the train package; the tensor count must not
+ * move and resident memory must stay flat (growth under 50 MB).
+ */
+import * as tf from "@tensorflow/tfjs-core"
+import { Random, Strategy } from "@vicinal/core"
+import { Models } from "@vicinal/models"
+import { Optimizer, Run } from "@vicinal/train"
+import * as Env from "../Env.ts"
+import { type Row, row } from "../Report.ts"
+import { hostBatch } from "./Training.ts"
+
+export interface SoakOptions {
+  readonly runtime: string
+  readonly backend: string
+  readonly steps: number
+  readonly batchSize: number
+  /** Hidden layer widths of the MLP (small, so that 2,000 steps fit the run's time). */
+  readonly hidden: ReadonlyArray<number>
+}
+
+const SECTION = "Soak (mixup training steps through Run.trainStep)"
+const WARMUP = 20
+
+export const rows = async (options: SoakOptions): Promise<ReadonlyArray<Row>> => {
+  const net = Models.mlp({ inputShape: [784], numClasses: 10, hidden: [...options.hidden], seed: 3 })
+  const optimizer = Optimizer.sgd({ lr: 0.01, momentum: 0.9, weightDecay: 1e-4 })
+  const strategy = Strategy.mixup({ alpha: 1 })
+  const rng = Random.make(5)
+  // A few distinct batches, so that the soak is not one cached input.
+  const batches = [0, 1, 2, 3].map((i) => hostBatch("mlp", options.batchSize, 100 + i))
+  const step = (i: number) => {
+    const host = batches[i % batches.length]!
+    const plan = Strategy.plan(
+      strategy,
+      { n: host.labels.length, shape: host.shape, labels: host.labels },
+      { epoch: Math.floor(i / 100), step: i % 100 },
+      rng,
+    )
+    return Run.trainStep(net, optimizer, plan, host, 0.01)
+  }
+  try {
+    // Warm-up first: optimiser slots and wasm heap growth happen in the first steps, not later.
+    for (let i = 0; i < WARMUP; i++) step(i)
+    const tensorsBefore = tf.memory().numTensors
+    const rssBefore = Env.rss()
+    let rssPeak = rssBefore
+    let tensorsMax = tensorsBefore
+    const began = performance.now()
+    let lastLoss = Number.NaN
+    for (let i = 0; i < options.steps; i++) {
+      lastLoss = step(WARMUP + i)
+      if (i % 50 === 0) {
+        rssPeak = Math.max(rssPeak, Env.rss())
+        tensorsMax = Math.max(tensorsMax, tf.memory().numTensors)
+      }
+    }
+    const seconds = (performance.now() - began) / 1000
+    const tensorsAfter = tf.memory().numTensors
+    const rssAfter = Env.rss()
+    const mb = (bytes: number) => bytes / 2 ** 20
+    const base = { section: SECTION, runtime: options.runtime, backend: options.backend }
+    const what = `${options.steps} steps of MLP 784-${options.hidden.join("-")}-10, batch ${options.batchSize}, after ${WARMUP} warm-up steps, in ${seconds.toFixed(1)} s (final loss ${lastLoss.toFixed(3)})`
+    return [
+      row({
+        ...base,
+        id: "soak.tensors",
+        title: "tensor count change over the soak",
+        value: tensorsAfter - tensorsBefore,
+        unit: "tensors",
+        target: { op: "<=", value: 0 },
+        detail: `${tensorsBefore} before, ${tensorsAfter} after, at most ${tensorsMax} between; ${what}`,
+      }),
+      row({
+        ...base,
+        id: "soak.rss",
+        title: "resident memory growth over the soak",
+        value: mb(rssAfter - rssBefore),
+        unit: "MB",
+        target: { op: "<=", value: 50 },
+        detail: `RSS ${mb(rssBefore).toFixed(0)} MB before, ${mb(rssAfter).toFixed(0)} MB after, peak sampled ${mb(rssPeak).toFixed(0)} MB`,
+      }),
+    ]
+  } finally {
+    optimizer.dispose()
+    net.dispose()
+  }
+}

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict"
+import { describe, test } from "node:test"
+import * as tf from "@tensorflow/tfjs-core"
+import * as Env from "../src/Env.ts"
+import * as Job from "../src/Job.ts"
+import * as Orchestrate from "../src/Orchestrate.ts"
+import * as Report from "../src/Report.ts"
+import * as WasmConfig from "../src/suites/WasmConfig.ts"
+
+const currentRuntime = (): Orchestrate.RuntimeName => (Env.runtime().startsWith("deno") ? "deno" : "bun")
+
+// Tiny runs: they check that the machinery produces a well-formed report, never how fast anything is.
+describe("a tiny benchmark run", () => {
+  test("host and cpu jobs give rows that decode as a report and render as Markdown; no tensors leak", async () => {
+    const used = await Env.use("cpu")
+    assert.ok(used.ok)
+    const before = tf.memory().numTensors
+    const rows = [
+      ...(await Job.run({ _tag: "Host", quick: true })),
+      ...(await Job.run({ _tag: "Backend", backend: "cpu", quick: true, models: ["mlp"] })),
+    ]
+    assert.equal(tf.memory().numTensors, before)
+    const ids = rows.map((r) => r.id)
+    for (const id of [
+      "lambda.beta0.2",
+      "mix.host.8",
+      "mix.tensor.8",
+      "train.mixup-vs-erm.mlp",
+      "train.loop-vs-minimize.mlp",
+    ])
+      assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`)
+    for (const r of rows) {
+      assert.ok(r.status !== "skipped", `${r.id}: ${r.detail}`)
+      assert.ok(r.value !== null && Number.isFinite(r.value) && r.value > 0, `${r.id} = ${r.value}`)
+      assert.ok(!r.detail.includes("LEAK"), r.detail)
+    }
+    const report: Report.Report = {
+      formatVersion: 1,
+      startedAt: new Date().toISOString(),
+      wallSeconds: 1,
+      machine: { cpus: 2, platform: "test", note: "" },
+      rows,
+    }
+    const decoded = Report.decode(JSON.parse(JSON.stringify(report)))
+    assert.equal(decoded.rows.length, rows.length)
+    assert.ok(
+      Report.toMarkdown(decoded).includes("| core Strategy.plan + execute / hand-written tfjs, batch 8 |"),
+    )
+  })
+
+  test("a worker process runs a job and hands its rows back", () => {
+    const rows = Orchestrate.runJob(currentRuntime(), { _tag: "Native" }, 60_000)
+    assert.equal(rows.length, 1)
+    assert.equal(rows[0]!.id, "backend.tfjs-node")
+    assert.ok(rows[0]!.runtime.startsWith(currentRuntime()))
+  })
+
+  test("a crashing worker becomes a skipped row that says so", () => {
+    const rows = Orchestrate.runJob(currentRuntime(), { _tag: "Nope" } as unknown as Job.Job, 60_000)
+    assert.equal(rows.length, 1)
+    assert.equal(rows[0]!.status, "skipped")
+    assert.match(rows[0]!.detail, /no result/)
+  })
+
+  test("derived rows: each wasm configuration relative to the default, the fastest, and the faster runtime", () => {
+    const config = (runtime: string, name: string, value: number | null): Report.Row =>
+      Report.row({
+        id: `wasm.${name}`,
+        section: WasmConfig.SECTION,
+        title: name,
+        runtime,
+        backend: "wasm",
+        value,
+        unit: "ms",
+        detail: "",
+      })
+    const rows = [
+      config("bun 1", "default", 20),
+      config("bun 1", "no-simd", 50),
+      config("bun 1", "threads-2", null),
+      config("deno 2", "default", 30),
+      config("deno 2", "no-simd", 24),
+    ]
+    const out = Orchestrate.derived(rows, ["bun", "deno"])
+    const find = (id: string, runtime: string) =>
+      out.find((r) => r.id === id && r.runtime.startsWith(runtime))
+    assert.equal(find("wasm.no-simd.relative", "bun")?.value, 50 / 20)
+    assert.equal(find("wasm.no-simd.relative", "deno")?.value, 24 / 30)
+    assert.equal(find("wasm.threads-2.relative", "bun"), undefined)
+    assert.equal(find("wasm.fastest", "bun")?.title, "fastest wasm configuration: default")
+    assert.equal(find("wasm.fastest", "deno")?.title, "fastest wasm configuration: no-simd")
+    const runtime = out.find((r) => r.id === "runtime.fastest")
+    assert.equal(runtime?.runtime, "bun 1")
+    assert.equal(runtime?.value, 24 / 20)
+  })
+
+  test("the full job list covers both backends, the wasm configurations and the soak", () => {
+    const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true })
+    const tags = jobs.map((j) =>
+      j._tag === "Backend" ? `Backend ${j.backend}` : j._tag === "WasmConfig" ? j.name : j._tag,
+    )
+    for (const t of [
+      "Host",
+      "Native",
+      "Backend cpu",
+      "Backend wasm",
+      "default",
+      "no-simd",
+      "threads-2",
+      "Soak",
+    ])
+      assert.ok(tags.includes(t), t)
+    const soak = jobs.find((j) => j._tag === "Soak")
+    assert.equal(soak?._tag === "Soak" ? soak.steps : 0, 2000)
+  })
+})
