@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type DefaultTheme, defineConfig } from "vitepress"
+import { browserNodeStubs } from "../src/demo/BrowserNodeStubs.ts"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const contentDir = resolve(here, "../../../docs")
@@ -64,6 +65,7 @@ export default defineConfig({
   cleanUrls: false,
   lastUpdated: false,
   markdown: { math: true },
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/concepts" },
@@ -80,6 +82,7 @@ export default defineConfig({
     outline: [2, 3],
   },
   vite: {
+    plugins: [browserNodeStubs()],
     // The workspace packages export TypeScript sources; Vite compiles them like local files.
     server: { fs: { allow: [resolve(here, "../../..")] } },
     build: { chunkSizeWarningLimit: 4096 },

@@ -12,4 +12,5 @@ export const resultsDir = (repoRoot: string): string | undefined => {
 }
 
 /** Where the build copies result images so the site can serve them (under the public dir). */
-export const publicImagesDir = (repoRoot: string): string => resolve(repoRoot, "docs/public/generated/results")
+export const publicImagesDir = (repoRoot: string): string =>
+  resolve(repoRoot, "docs/public/generated/results")

@@ -55,7 +55,11 @@ const tableOf = (title: string, records: ReadonlyArray<Record<string, unknown>>)
   const columns: Array<string> = []
   for (const r of records)
     for (const [k, v] of Object.entries(r)) if (isCell(v) && !columns.includes(k)) columns.push(k)
-  return { title, columns, rows: records.map((r) => columns.map((c) => (isCell(r[c]) ? (r[c] as Cell) : null))) }
+  return {
+    title,
+    columns,
+    rows: records.map((r) => columns.map((c) => (isCell(r[c]) ? (r[c] as Cell) : null))),
+  }
 }
 
 /** Numeric columns of records plotted against their epoch/step column, when they have one. */

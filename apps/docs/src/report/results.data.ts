@@ -3,13 +3,14 @@ import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { createMarkdownRenderer } from "vitepress"
 import { resultsDir } from "./Location.ts"
-import { read, type Results } from "./ReadResults.ts"
+import { type Results, read } from "./ReadResults.ts"
 
 export interface ResultsData extends Results {
   readonly html: Readonly<Record<string, string>>
 }
 
 declare const data: ResultsData
+
 export { data }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..")
