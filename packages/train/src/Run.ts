@@ -57,6 +57,8 @@ export interface Seeds {
   readonly strategy: Random.Rng
   readonly model: number
   readonly data: number
+  /** Base of the per-step dropout seeds (step seed = base + position in the run). */
+  readonly dropout: number
 }
 
 const MAX_SEED = 2 ** 31 - 1
@@ -66,7 +68,9 @@ export const seeds = (seed: number): Seeds => {
   const strategy = root.split()
   const model = root.split().int(MAX_SEED)
   const data = root.split().int(MAX_SEED)
-  return { strategy, model, data }
+  // Split last, so that the streams above stay what they were before dropout was seeded.
+  const dropout = root.split().int(MAX_SEED)
+  return { strategy, model, data, dropout }
 }
 
 /** Training progress that a mid-epoch checkpoint must carry. */
@@ -102,6 +106,7 @@ const hostWeights = (classifier: Classifier): Array<Checkpoint.Tensor> =>
 /**
  * One optimisation step on one host batch; returns the batch's mean loss. Synchronous tfjs;
  * leaves no tensors behind. Throws (tagged errors of the sibling packages) on bad input.
+ * `dropoutSeed` draws the dropout masks of this step (required by networks with dropout).
  */
 export const trainStep = (
   classifier: Classifier,
@@ -109,15 +114,17 @@ export const trainStep = (
   plan: MixPlan,
   host: HostBatch,
   lr: number,
+  dropoutSeed?: number,
 ): number => {
   const batch = Batches.toBatch(host)
   try {
     return tf.tidy(() => {
       const mixes = plan.steps.length > 0
       const targets = mixes ? Execute.targets(plan, batch.y) : batch.y
+      const seed = dropoutSeed === undefined ? {} : { seed: dropoutSeed }
       const forwardOptions = mixes
-        ? { training: true, mixAt: plan.stage ?? 0, mix: (h: tf.Tensor) => Execute.inputs(plan, h) }
-        : { training: true }
+        ? { training: true, ...seed, mixAt: plan.stage ?? 0, mix: (h: tf.Tensor) => Execute.inputs(plan, h) }
+        : { training: true, ...seed }
       const variables = classifier.trainableVariables()
       const { value, grads } = tf.variableGrads(
         () => Losses.softCrossEntropy(classifier.forward(batch.x, forwardOptions) as tf.Tensor2D, targets),
@@ -280,7 +287,16 @@ const program = (
             catch: (e) => new StepError({ stage: "strategy", message: `strategy: ${describe(e)}`, cause: e }),
           })
           const loss = yield* Effect.try({
-            try: () => trainStep(classifier, optimizer, plan, host, lr),
+            // From the run's position, so that a resumed run draws the same masks with no extra state.
+            try: () =>
+              trainStep(
+                classifier,
+                optimizer,
+                plan,
+                host,
+                lr,
+                (streams.dropout + epoch * batches + step) % MAX_SEED,
+              ),
             catch: (e) =>
               new StepError({ stage: "model", message: `training step: ${describe(e)}`, cause: e }),
           })

@@ -99,6 +99,33 @@ const spirals = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   })
 
+const interruptAndResume = async (config: Config.RunConfig) => {
+  const straight = finished(await run(config))
+  const dir = tempDir()
+  const controller = new AbortController()
+  let seen = 0
+  const interrupted = await Effect.runPromise(
+    Run.train(config, { runDir: dir, signal: controller.signal }).pipe(
+      Stream.tap((e) =>
+        Effect.sync(() => {
+          if (e._tag === "BatchEnded" && ++seen === 4) controller.abort()
+        }),
+      ),
+      Stream.runCollect,
+    ),
+  )
+  const last = interrupted.at(-1)
+  assert.equal(last?._tag, "RunInterrupted")
+  // The signal is seen at a batch boundary a few batches later (events are buffered).
+  const position = last?._tag === "RunInterrupted" ? last.position : undefined
+  assert.ok(position !== undefined && position.epoch * 15 + position.batch >= 4 && position.epoch < 2)
+  assert.ok(last?._tag === "RunInterrupted" && last.checkpoint?.endsWith(Checkpoint.fileName(position)))
+  const resumed = await run(config, { runDir: dir, resume: true })
+  assert.deepEqual(resumed[0]?._tag === "RunStarted" ? resumed[0].resumedFrom : undefined, position)
+  assert.deepEqual(bytes(finished(resumed)), bytes(straight))
+  fs.rmSync(dir, { recursive: true })
+}
+
 describe("Run.train on synthetic data", () => {
   test("manifold mixup mixes at a hidden stage: trains, differs from input mixup, leaks nothing", async () => {
     const before = tf.memory().numTensors
@@ -139,30 +166,16 @@ describe("Run.train on synthetic data", () => {
   })
 
   test("interrupted mid-epoch by its signal: checkpoints the batch reached, and resuming ends with the uninterrupted weights", async () => {
-    const straight = finished(await run(spirals()))
-    const dir = tempDir()
-    const controller = new AbortController()
-    let seen = 0
-    const interrupted = await Effect.runPromise(
-      Run.train(spirals(), { runDir: dir, signal: controller.signal }).pipe(
-        Stream.tap((e) =>
-          Effect.sync(() => {
-            if (e._tag === "BatchEnded" && ++seen === 4) controller.abort()
-          }),
-        ),
-        Stream.runCollect,
-      ),
-    )
-    const last = interrupted.at(-1)
-    assert.equal(last?._tag, "RunInterrupted")
-    // The signal is seen at a batch boundary a few batches later (events are buffered).
-    const position = last?._tag === "RunInterrupted" ? last.position : undefined
-    assert.ok(position !== undefined && position.epoch * 15 + position.batch >= 4 && position.epoch < 2)
-    assert.ok(last?._tag === "RunInterrupted" && last.checkpoint?.endsWith(Checkpoint.fileName(position)))
-    const resumed = await run(spirals(), { runDir: dir, resume: true })
-    assert.deepEqual(resumed[0]?._tag === "RunStarted" ? resumed[0].resumedFrom : undefined, position)
-    assert.deepEqual(bytes(finished(resumed)), bytes(straight))
-    fs.rmSync(dir, { recursive: true })
+    await interruptAndResume(spirals())
+  })
+
+  test("with dropout: seeded masks, so the same seed gives the same weights and a resumed run the uninterrupted ones", async () => {
+    const dropout = spirals({ model: { kind: "mlp", hidden: [16, 16], dropout: 0.3 } })
+    const once = bytes(finished(await run(dropout)))
+    assert.deepEqual(bytes(finished(await run(dropout))), once)
+    // The masks matter: without dropout the weights differ.
+    assert.notDeepEqual(bytes(finished(await run(spirals()))), once)
+    await interruptAndResume(dropout)
   })
 
   test("a checkpoint of another config or a corrupt one is refused; the files are kept", async () => {
