@@ -5,6 +5,7 @@
 import * as Env from "./Env.ts"
 import type * as Harness from "./Harness.ts"
 import { type Row, row, skipped } from "./Report.ts"
+import * as Loop from "./suites/Loop.ts"
 import * as Mixing from "./suites/Mixing.ts"
 import * as Soak from "./suites/Soak.ts"
 import * as Training from "./suites/Training.ts"
@@ -49,8 +50,8 @@ const trainingHarness =
     quick
       ? harnessFor(true, 0)
       : kind === "mlp"
-        ? { warmup: 1, minSamples: 7, maxSamples: 25, budgetMs: 15_000, minSampleMs: 0 }
-        : { warmup: 0, minSamples: 3, maxSamples: 9, budgetMs: 30_000, minSampleMs: 0 }
+        ? { warmup: 1, minSamples: 7, maxSamples: 25, budgetMs: 12_000, minSampleMs: 0 }
+        : { warmup: 0, minSamples: 3, maxSamples: 9, budgetMs: 25_000, minSampleMs: 0 }
 
 /** Run one job in this process and return its rows (never throws for an unavailable backend). */
 export const run = async (job: Job): Promise<ReadonlyArray<Row>> => {
@@ -79,10 +80,25 @@ export const run = async (job: Job): Promise<ReadonlyArray<Row>> => {
         backend: used.label,
         models: job.models,
         batchSize: job.quick ? 8 : 128,
+        mlpHidden: job.quick ? [16] : Training.PAPER_MLP,
         harness: trainingHarness(job.quick),
         maxStepMs: job.quick ? 60_000 : 12_000,
       })
-      return [...mixing, ...training]
+      const loop = job.models.includes("mlp")
+        ? await Loop.rows({
+            runtime,
+            backend: used.label,
+            backendName: job.backend,
+            batchSize: job.quick ? 8 : 128,
+            batches: job.quick ? 2 : 8,
+            testSize: job.quick ? 8 : 128,
+            hidden: job.quick ? [16] : [512, 512],
+            harness: job.quick
+              ? harnessFor(true, 0)
+              : { warmup: 1, minSamples: 5, maxSamples: 15, budgetMs: 15_000, minSampleMs: 0 },
+          })
+        : []
+      return [...mixing, ...training, ...loop]
     }
     case "WasmConfig":
       return WasmConfig.rows({

@@ -21,6 +21,8 @@ export interface RunOptions {
   readonly soak: boolean
   readonly wasmConfigs: boolean
   readonly reproduce: boolean
+  /** Also train the CNN on the cpu backend (slow: tens of seconds per step on a loaded 2-core machine). */
+  readonly cnnOnCpu: boolean
   /** Folder for latest.json and latest.md; nothing is written when undefined. */
   readonly outDir?: string
   readonly log?: (line: string) => void
@@ -41,13 +43,15 @@ const command = (
     : [bin("deno"), ["run", "-A", "--no-lock", script, ...args]]
 
 /** The jobs of one runtime, in the order they run. */
-export const jobs = (options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs">): ReadonlyArray<Job> => {
+export const jobs = (
+  options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu">,
+): ReadonlyArray<Job> => {
   const quick = options.quick
   const models = quick ? (["mlp"] as const) : (["mlp", "cnn"] as const)
   return [
     { _tag: "Host", quick },
     { _tag: "Native" },
-    { _tag: "Backend", backend: "cpu", quick, models },
+    { _tag: "Backend", backend: "cpu", quick, models: options.cnnOnCpu ? models : ["mlp"] },
     { _tag: "Backend", backend: "wasm", quick, models },
     ...(options.wasmConfigs
       ? ([
@@ -252,6 +256,20 @@ export const runAll = (options: RunOptions): Report => {
         `${runtime} ${jobName(job)}: ${got.length} rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       )
     }
+  if (!options.cnnOnCpu && !options.quick)
+    for (const runtime of options.runtimes)
+      rows.push(
+        skipped({
+          id: "train.cnn.cpu",
+          section: "Training step (SGD momentum 0.9, batch of 128, 10 classes)",
+          title: "small CNN on the cpu backend",
+          runtime,
+          backend: "cpu",
+          unit: "x",
+          detail:
+            "not run by default: the cpu backend's convolutions take tens of seconds per step at batch 128 here; `--cnn-on-cpu` includes it",
+        }),
+      )
   rows.push(...derived(rows, options.runtimes))
   if (options.reproduce) {
     log("reproduce quick ...")

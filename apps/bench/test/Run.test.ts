@@ -11,7 +11,9 @@ const currentRuntime = (): Orchestrate.RuntimeName => (Env.runtime().startsWith(
 
 // Tiny runs: they check that the machinery produces a well-formed report, never how fast anything is.
 describe("a tiny benchmark run", () => {
-  test("host and cpu jobs give rows that decode as a report and render as Markdown; no tensors leak", async () => {
+  test("host and cpu jobs give rows that decode as a report and render as Markdown; no tensors leak", {
+    timeout: 300_000,
+  }, async () => {
     const used = await Env.use("cpu")
     assert.ok(used.ok)
     const before = tf.memory().numTensors
@@ -27,6 +29,7 @@ describe("a tiny benchmark run", () => {
       "mix.tensor.8",
       "train.mixup-vs-erm.mlp",
       "train.loop-vs-minimize.mlp",
+      "train.run-vs-loop.mlp",
     ])
       assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`)
     for (const r of rows) {
@@ -95,7 +98,7 @@ describe("a tiny benchmark run", () => {
   })
 
   test("the full job list covers both backends, the wasm configurations and the soak", () => {
-    const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true })
+    const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true, cnnOnCpu: false })
     const tags = jobs.map((j) =>
       j._tag === "Backend" ? `Backend ${j.backend}` : j._tag === "WasmConfig" ? j.name : j._tag,
     )
