@@ -204,6 +204,19 @@ try {
     if (stats[0].url === stats[1].url) throw new Error("ERM and mixup drew identical pictures")
     await page.locator("[data-demo]").screenshot({ path: join(shots, "demo-boundaries.png") })
     await page.screenshot({ path: join(shots, "demo.png"), fullPage: true })
+    // The controls: another pairing, more label noise, a restart; training must start over and run.
+    await page.selectOption("[data-demo] select", "sameClass")
+    await page.locator("[data-demo] input[type=range]").nth(1).fill("0.3")
+    await page.getByRole("button", { name: "Restart" }).click()
+    await page.waitForFunction(
+      () => {
+        const step = Number(document.querySelector("[data-demo-step]")?.getAttribute("data-demo-step") ?? 0)
+        return step >= 40 && step < 1000
+      },
+      undefined,
+      { timeout: 60000, polling: 100 },
+    )
+    await page.locator("[data-demo]").screenshot({ path: join(shots, "demo-same-class-noise-30.png") })
     assertClean(problems, "demo.html")
   })
 } finally {

@@ -111,6 +111,16 @@ test("the JSON recipe round-trips and rejects a bad config with a typed error", 
   assert.match(out, /rejected: InvalidConfig: .*epsilon/)
 })
 
+test("attacks never lower the error of the network they attack", async () => {
+  const out = await output("attack-fgsm.ts")
+  const lines = [...out.matchAll(/clean error ([\d.]+)%, FGSM ([\d.]+)%, I-FGSM ([\d.]+)%/g)]
+  assert.equal(lines.length, 2, out)
+  for (const [, clean, fgsm, ifgsm] of lines) {
+    assert.ok(Number(fgsm) >= Number(clean), `FGSM ${fgsm}% < clean ${clean}%`)
+    assert.ok(Number(ifgsm) >= Number(clean), `I-FGSM ${ifgsm}% < clean ${clean}%`)
+  }
+})
+
 test("the alpha schedule is ERM (lambda 1) before epoch 2 and mixes after", async () => {
   const out = await output("recipe-alpha-schedule.ts")
   const lambdas = [...out.matchAll(/epoch (\d): lambda ([\d.]+)/g)].map((m) => Number(m[2]))

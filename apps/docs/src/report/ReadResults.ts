@@ -42,6 +42,10 @@ export interface Results {
 }
 
 const X_KEYS = ["epoch", "step", "iteration", "iter", "x"]
+const METRIC = /error|loss|accuracy/i
+/** Folders of a results tree that hold per-run copies or model files, not results to show. */
+const SKIPPED_FOLDERS = new Set(["model", "runs", "checkpoints", "node_modules"])
+const SKIPPED_FILES = new Set(["config.json", "model.json"])
 
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
@@ -66,7 +70,10 @@ const tableOf = (title: string, records: ReadonlyArray<Record<string, unknown>>)
 const plotOfRecords = (title: string, records: ReadonlyArray<Record<string, unknown>>): Plot | undefined => {
   const xKey = X_KEYS.find((k) => records.every((r) => finite(r[k])))
   if (xKey === undefined || records.length < 2) return undefined
-  const yKeys = Object.keys(records[0] ?? {}).filter((k) => k !== xKey && records.some((r) => finite(r[k])))
+  const numeric = Object.keys(records[0] ?? {}).filter((k) => k !== xKey && records.some((r) => finite(r[k])))
+  // Errors and losses share a scale; timings and learning rates would flatten them.
+  const metrics = numeric.filter((k) => METRIC.test(k))
+  const yKeys = metrics.length > 0 ? metrics : numeric
   const lines = yKeys.map((name) => ({
     name,
     points: records.flatMap((r) => (finite(r[name]) ? [[r[xKey] as number, r[name]] as const] : [])),
@@ -85,6 +92,12 @@ const walk = (title: string, value: unknown, depth: number, found: Found): void 
       found.tables.push(tableOf(title, value))
       const plot = plotOfRecords(title, value)
       if (plot !== undefined) found.plots.push(plot)
+      // Nested series (e.g. each run's epoch history), named after the record's first text field.
+      value.forEach((record, i) => {
+        const name = Object.values(record).find((v) => typeof v === "string") ?? String(i)
+        for (const [k, v] of Object.entries(record))
+          if (!isCell(v)) walk(`${title} / ${String(name)} / ${k}`, v, depth + 1, found)
+      })
     } else if (value.length > 1 && value.every(finite)) {
       found.plots.push({
         title,
@@ -115,7 +128,8 @@ const listFiles = (dir: string): Array<string> =>
     .sort()
     .flatMap((name) => {
       const path = join(dir, name)
-      return statSync(path).isDirectory() ? listFiles(path) : [path]
+      if (statSync(path).isDirectory()) return SKIPPED_FOLDERS.has(name) ? [] : listFiles(path)
+      return [path]
     })
 
 /** Reads a results folder; a missing folder is "no results recorded yet", not an error. */
@@ -126,7 +140,8 @@ export const read = (dir: string | undefined): Results => {
   for (const path of listFiles(dir)) {
     const file = relative(dir, path)
     const ext = extname(path).toLowerCase()
-    if (ext === ".json") {
+    // The run configuration is echoed in the tables; model files are not results.
+    if (ext === ".json" && !SKIPPED_FILES.has(basename(path))) {
       const title = basename(path, ext)
       let parsed: unknown
       try {
@@ -140,6 +155,8 @@ export const read = (dir: string | undefined): Results => {
     } else if (ext === ".md") {
       sections.push({ file, tables: [], plots: [], markdown: readFileSync(path, "utf8") })
     } else if (IMAGE.has(ext)) {
+      // An SVG with a PNG beside it is the same picture: show the PNG once.
+      if (ext === ".svg" && existsSync(`${path.slice(0, -ext.length)}.png`)) continue
       images.push(file)
     }
   }
