@@ -187,9 +187,22 @@ const TWO_POW_32 = 4294967296
 const seedFast = (rng: Rng): Int32Array => {
   const state = new Int32Array(4)
   for (let k = 0; k < 4; k++) state[k] = Math.floor(rng.uniform() * TWO_POW_32) | 0
+  return warmUp(state)
+}
+
+// sfc32 is discarded for its first 12 outputs; seeding does it, so the state handed on is warm.
+const warmUp = (state: Int32Array): Int32Array => {
+  for (let k = 0; k < 12; k++) {
+    const t = (((state[0]! + state[1]!) | 0) + state[3]!) | 0
+    state[3] = state[3]! + 1
+    state[0] = state[1]! ^ (state[1]! >>> 9)
+    state[1] = state[2]! + (state[2]! << 3)
+    state[2] = ((state[2]! << 21) | (state[2]! >>> 11)) + t
+  }
   return state
 }
 
+// A uniform in (0, 1) from `state` (copied into the closure; `state` itself is not advanced).
 const makeUniform = (state: Int32Array): (() => number) => {
   let a = state[0]!
   let b = state[1]!
@@ -205,22 +218,56 @@ const makeUniform = (state: Int32Array): (() => number) => {
     // Uniform in (0, 1): never exactly 0, so logs stay finite.
     return ((t >>> 0) + 0.5) / TWO_POW_32
   }
-  for (let k = 0; k < 12; k++) next()
   return next
 }
 
 // Jöhnk's algorithm, in log space: exact for any shapes and fast when both are below 1 (acceptance
-// Γ(a+1)Γ(b+1)/Γ(a+b+1) >= π/4), which is where mixup's small alphas live.
-const fillJohnk = (a: number, b: number, out: Float32Array | Float64Array, uniform: () => number): void => {
+// Γ(a+1)Γ(b+1)/Γ(a+b+1) >= π/4), which is where mixup's small alphas live. This is the hot loop of
+// bulk sampling, so sfc32 is inlined on local variables (the same stream as `makeUniform`).
+const fillJohnk = (a: number, b: number, out: Float32Array | Float64Array, state: Int32Array): void => {
   const ia = 1 / a
   const ib = 1 / b
-  for (let i = 0; i < out.length; ) {
-    const lx = Math.log(uniform()) * ia
-    const ly = Math.log(uniform()) * ib
-    // Accept when X + Y <= 1, i.e. max + log1p(e^(min - max)) <= 0.
+  const symmetric = a === b
+  // For a = b the larger uniform w gives max = log(w) / a, and w <= e^(-0.7 a) means max <= -0.7.
+  const sure = Math.exp(-0.7 * a)
+  let s0 = state[0]!
+  let s1 = state[1]!
+  let s2 = state[2]!
+  let s3 = state[3]!
+  let t = 0
+  const n = out.length
+  for (let i = 0; i < n; ) {
+    // Two sfc32 steps written out (u, then v): a call or closure per draw costs more than the rest.
+    t = (((s0 + s1) | 0) + s3) | 0
+    s3 = (s3 + 1) | 0
+    s0 = s1 ^ (s1 >>> 9)
+    s1 = (s2 + (s2 << 3)) | 0
+    s2 = (s2 << 21) | (s2 >>> 11)
+    s2 = (s2 + t) | 0
+    const u = ((t >>> 0) + 0.5) / TWO_POW_32
+    t = (((s0 + s1) | 0) + s3) | 0
+    s3 = (s3 + 1) | 0
+    s0 = s1 ^ (s1 >>> 9)
+    s1 = (s2 + (s2 << 3)) | 0
+    s2 = (s2 << 21) | (s2 >>> 11)
+    s2 = (s2 + t) | 0
+    const v = ((t >>> 0) + 0.5) / TWO_POW_32
+    if (symmetric) {
+      // a = b: X / (X + Y) = 1 / (1 + r) with r = (min / max)^(1/a), one log and one exp.
+      const big = u > v
+      const w = big ? u : v
+      const r = Math.exp(Math.log(big ? v / u : u / v) * ia)
+      if (w <= sure || Math.log(w) * ia + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
+      continue
+    }
+    const lx = Math.log(u) * ia
+    const ly = Math.log(v) * ib
+    // Accept when X + Y <= 1, i.e. max + log1p(e^(min - max)) <= 0. As 0 <= log1p(r) <= ln 2, a
+    // max below -0.7 always passes, so log1p is only evaluated near the boundary.
     const big = lx > ly
+    const max = big ? lx : ly
     const r = Math.exp(big ? ly - lx : lx - ly)
-    if ((big ? lx : ly) + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
+    if (max <= -0.7 || max + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
   }
 }
 
@@ -291,9 +338,9 @@ export const sampleInto = <A extends Float64Array | Float32Array>(
   const active = resolve(sampler, epoch)
   const n = out.length
   if (active._tag === "Beta") {
-    const uniform = makeUniform(seedFast(rng))
-    if (active.a < 1 && active.b < 1) fillJohnk(active.a, active.b, out, uniform)
-    else fillGammaRatio(active.a, active.b, out, uniform)
+    const state = seedFast(rng)
+    if (active.a < 1 && active.b < 1) fillJohnk(active.a, active.b, out, state)
+    else fillGammaRatio(active.a, active.b, out, makeUniform(state))
   } else if (active._tag === "Constant") {
     out.fill(active.value)
   } else {
