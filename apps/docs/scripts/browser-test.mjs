@@ -143,10 +143,9 @@ try {
   // VICINAL_DOCS_PAGES=regex limits the pages visited (for debugging one page).
   const only =
     process.env.VICINAL_DOCS_PAGES === undefined ? undefined : new RegExp(process.env.VICINAL_DOCS_PAGES)
-  const pages = htmlPages(dist)
-    .sort()
-    .filter((p) => only === undefined || only.test(p) || p === "index.html")
-  await check(`the site has pages (${pages.length})`, async () => {
+  const allPages = htmlPages(dist).sort()
+  const pages = allPages.filter((p) => only === undefined || only.test(p) || p === "index.html")
+  await check(`the site has pages (${allPages.length})`, async () => {
     for (const required of [
       "index.html",
       "demo.html",
@@ -154,7 +153,7 @@ try {
       "guide/concepts.html",
       "api/index.html",
     ])
-      if (!pages.includes(required)) throw new Error(`missing ${required}`)
+      if (!allPages.includes(required)) throw new Error(`missing ${required}`)
   })
 
   for (const path of pages.filter((p) => p !== "demo.html")) {

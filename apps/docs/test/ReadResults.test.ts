@@ -63,7 +63,11 @@ test("a results folder: Markdown kept as source, PNG preferred over its SVG, mod
     writeFileSync(join(exp, "tables.md"), "| a | b |\n|---|---|\n| 1 | 2 |\n")
     writeFileSync(
       join(exp, "summary.json"),
-      JSON.stringify({ experiment: "mnist", results: [{ method: "mixup", error: 0.1 }] }),
+      JSON.stringify({
+        experiment: "mnist",
+        results: [{ method: "mixup", error: 0.1 }],
+        pictures: [{ name: "curve", png: "/abs/curve.png" }],
+      }),
     )
     writeFileSync(join(exp, "config.json"), JSON.stringify({ epochs: 3 }))
     writeFileSync(join(exp, "curve.svg"), "<svg/>")

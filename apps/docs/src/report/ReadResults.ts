@@ -46,6 +46,8 @@ const METRIC = /error|loss|accuracy/i
 /** Folders of a results tree that hold per-run copies or model files, not results to show. */
 const SKIPPED_FOLDERS = new Set(["model", "runs", "checkpoints", "node_modules"])
 const SKIPPED_FILES = new Set(["config.json", "model.json"])
+/** JSON keys listing the folder's own picture files (shown as images already). */
+const SKIPPED_KEYS = new Set(["pictures"])
 
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
@@ -111,7 +113,8 @@ const walk = (title: string, value: unknown, depth: number, found: Found): void 
   const scalars = Object.entries(value).filter(([, v]) => isCell(v))
   if (scalars.length > 0)
     found.tables.push({ title, columns: ["key", "value"], rows: scalars.map(([k, v]) => [k, v as Cell]) })
-  for (const [k, v] of Object.entries(value)) if (!isCell(v)) walk(`${title} / ${k}`, v, depth + 1, found)
+  for (const [k, v] of Object.entries(value))
+    if (!isCell(v) && !SKIPPED_KEYS.has(k)) walk(`${title} / ${k}`, v, depth + 1, found)
 }
 
 /** The tables and plots found in one parsed JSON document. */
