@@ -7,7 +7,8 @@ import * as wasm from "@tensorflow/tfjs-backend-wasm"
 import * as tf from "@tensorflow/tfjs-core"
 
 interface RuntimeGlobals {
-  readonly Bun?: { readonly version: string }
+  readonly Bun?: { readonly version: string; readonly gc: (force: boolean) => void }
+  readonly gc?: () => void
   readonly Deno?: {
     readonly version: { readonly deno: string }
     readonly memoryUsage: () => { readonly rss: number }
@@ -27,6 +28,30 @@ export const runtime = (): string =>
 /** Resident set size in bytes (Deno's own API on Deno, as its node shim may differ). */
 export const rss = (): number =>
   globals.Deno !== undefined ? globals.Deno.memoryUsage().rss : process.memoryUsage().rss
+
+/**
+ * A full garbage collection where the runtime offers one (Bun always; Deno when started with
+ * `--v8-flags=--expose-gc`, as the orchestrator does), so that memory readings measure what is
+ * retained rather than what is not yet collected. Returns false when none was available.
+ */
+export const collectGarbage = (): boolean => {
+  if (globals.Bun !== undefined) {
+    globals.Bun.gc(true)
+    return true
+  }
+  if (globals.gc !== undefined) {
+    globals.gc()
+    return true
+  }
+  return false
+}
+
+/** Bytes of the wasm backend's heap (it grows and is never returned to the system), if wasm is active. */
+export const wasmHeapBytes = (): number | undefined => {
+  const backend =
+    tf.getBackend() === "wasm" ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : undefined
+  return backend?.wasm?.HEAPU8?.byteLength
+}
 
 export type BackendName = "cpu" | "wasm"
 

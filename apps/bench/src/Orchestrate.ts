@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Job } from "./Job.ts"
 import { type Report, type Row, row, skipped, toMarkdown } from "./Report.ts"
+import * as Stats from "./Stats.ts"
 import * as WasmConfig from "./suites/WasmConfig.ts"
 
 export type RuntimeName = "bun" | "deno"
@@ -40,7 +41,7 @@ const command = (
 ): [string, Array<string>] =>
   runtime === "bun"
     ? [bin("bun"), [script, ...args]]
-    : [bin("deno"), ["run", "-A", "--no-lock", script, ...args]]
+    : [bin("deno"), ["run", "-A", "--no-lock", "--v8-flags=--expose-gc", script, ...args]]
 
 /** The jobs of one runtime, in the order they run. */
 export const jobs = (
@@ -53,10 +54,16 @@ export const jobs = (
     { _tag: "Native" },
     { _tag: "Backend", backend: "cpu", quick, models: options.cnnOnCpu ? models : ["mlp"] },
     { _tag: "Backend", backend: "wasm", quick, models },
+    // Two alternating rounds of the measurable configurations: each is a separate process, so
+    // alternating them spreads load changes over both; the threaded build fails fast, once is enough.
     ...(options.wasmConfigs
       ? ([
-          { _tag: "WasmConfig", name: "default", setup: {}, quick },
-          { _tag: "WasmConfig", name: "no-simd", setup: { simd: false }, quick },
+          ...[0, 1].flatMap(
+            (): ReadonlyArray<Job> => [
+              { _tag: "WasmConfig", name: "default", setup: {}, quick },
+              { _tag: "WasmConfig", name: "no-simd", setup: { simd: false }, quick },
+            ],
+          ),
           { _tag: "WasmConfig", name: "threads-2", setup: { threads: 2 }, quick },
         ] as const)
       : []),
@@ -113,6 +120,36 @@ export const runJob = (runtime: RuntimeName, job: Job, timeoutMs: number): Reado
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * Rows measured more than once (the same id and runtime, from separate processes) become one row:
+ * the median of their values, with each listed. Other rows pass through in order.
+ */
+export const mergeRepeats = (rows: ReadonlyArray<Row>): ReadonlyArray<Row> => {
+  const key = (r: Row) => `${r.runtime}\u0000${r.id}`
+  const groups = new Map<string, Array<Row>>()
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r])
+  const out: Array<Row> = []
+  for (const r of rows) {
+    const group = groups.get(key(r))!
+    if (group[0] !== r) continue
+    const values = group.flatMap((g) => (g.value === null ? [] : [g.value]))
+    if (group.length === 1 || values.length === 0) {
+      out.push(r)
+      continue
+    }
+    const { status: _status, target, value: _value, ...rest } = r
+    out.push(
+      row({
+        ...rest,
+        ...(target === undefined ? {} : { target }),
+        value: Stats.median(values),
+        detail: `median of ${values.length} processes (${values.map((v) => v.toFixed(0)).join(", ")}); first: ${r.detail}`,
+      }),
+    )
+  }
+  return out
 }
 
 const byId = (rows: ReadonlyArray<Row>, id: string, runtimePrefix: string) =>
@@ -270,7 +307,8 @@ export const runAll = (options: RunOptions): Report => {
             "not run by default: the cpu backend's convolutions take tens of seconds per step at batch 128 here; `--cnn-on-cpu` includes it",
         }),
       )
-  rows.push(...derived(rows, options.runtimes))
+  const merged = mergeRepeats(rows)
+  rows.splice(0, rows.length, ...merged, ...derived(merged, options.runtimes))
   if (options.reproduce) {
     log("reproduce quick ...")
     rows.push(reproduceRow(20 * 60_000))

@@ -97,6 +97,30 @@ describe("a tiny benchmark run", () => {
     assert.equal(runtime?.value, 24 / 20)
   })
 
+  test("repeated measurements merge into one row holding their median; other rows keep their order", () => {
+    const r = (id: string, runtime: string, value: number | null) =>
+      Report.row({ id, section: "s", title: id, runtime, backend: "wasm", value, unit: "ms", detail: "d" })
+    const rows = [
+      r("a", "bun", 3),
+      r("b", "bun", 1),
+      r("a", "bun", 10),
+      r("a", "deno", 7),
+      r("a", "bun", 4),
+      r("c", "bun", null),
+    ]
+    const merged = Orchestrate.mergeRepeats(rows)
+    assert.deepEqual(
+      merged.map((m) => [m.id, m.runtime, m.value]),
+      [
+        ["a", "bun", 4],
+        ["b", "bun", 1],
+        ["a", "deno", 7],
+        ["c", "bun", null],
+      ],
+    )
+    assert.match(merged[0]!.detail, /median of 3 processes \(3, 10, 4\)/)
+  })
+
   test("the full job list covers both backends, the wasm configurations and the soak", () => {
     const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true, cnnOnCpu: false })
     const tags = jobs.map((j) =>

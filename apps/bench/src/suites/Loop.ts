@@ -53,7 +53,9 @@ const handWrittenEpoch = (
     for (let b = 0; b < options.batches; b++) {
       const rows = order.subarray(b * options.batchSize, (b + 1) * options.batchSize)
       const x = new Float32Array(rows.length * d)
-      rows.forEach((r, i) => x.set(data.train.x.subarray(r * d, (r + 1) * d), i * d))
+      rows.forEach((r, i) => {
+        x.set(data.train.x.subarray(r * d, (r + 1) * d), i * d)
+      })
       const labels = Int32Array.from(rows, (r) => data.train.labels[r]!)
       handWrittenStep(net, optimizer, {
         x,
@@ -96,7 +98,10 @@ export const rows = async (options: LoopOptions): Promise<ReadonlyArray<Row>> =>
   } as const
   const ours = () => Effect.runPromise(Run.collect(config, { data }))
   let seed = 0
-  const theirs = () => handWrittenEpoch(data, options, (seed += 1))
+  const theirs = () => {
+    seed += 1
+    return handWrittenEpoch(data, options, seed)
+  }
   const before = tf.memory().numTensors
   try {
     const c = await Harness.compare(ours, theirs, options.harness)
