@@ -96,18 +96,35 @@ export const make = (io: Io) => {
   const quick = Command.make(
     "quick",
     {
-      ...commonFlags(cpuScale),
+      ...commonFlags({ ...cpuScale, lr: 0.1 }),
       epsilon: epsilonFlag(0.1),
       toyEpochs: intFlag("toy-epochs", "epochs of the two-moons boundary runs").pipe(Flag.withDefault(30)),
-      hidden: hiddenFlag("256"),
+      noisyLimit: intFlag("noisy-limit", "training digits of the 50% noise runs").pipe(
+        Flag.withDefault(2000),
+      ),
+      noisyEpochs: intFlag("noisy-epochs", "epochs of the 50% noise runs").pipe(Flag.withDefault(25)),
+      noisyAlpha: Flag.Finite("noisy-alpha").pipe(
+        Flag.withSchema(positive),
+        Flag.withDescription("mixup alpha of the 50% noise runs (the paper: 32)"),
+        Flag.withDefault(8),
+      ),
+      hidden: hiddenFlag("512"),
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common("quick", flags, { epochs: 4 })
+        const common = yield* Options.common("quick", flags, { epochs: 5 })
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(
           yield* Reproduce.quick(
-            { ...common, epsilon: flags.epsilon, toyEpochs: flags.toyEpochs, hidden },
+            {
+              ...common,
+              epsilon: flags.epsilon,
+              toyEpochs: flags.toyEpochs,
+              noisyTrainSize: flags.noisyLimit,
+              noisyEpochs: flags.noisyEpochs,
+              noisyAlpha: flags.noisyAlpha,
+              hidden,
+            },
             ctx(flags.resume),
           ),
         )
@@ -121,7 +138,7 @@ export const make = (io: Io) => {
   const table2 = Command.make(
     "table2",
     {
-      ...commonFlags(cpuScale),
+      ...commonFlags({ ...cpuScale, lr: 0.1 }),
       noise: Flag.String("noise").pipe(
         Flag.withDescription("label corruption levels, comma-separated"),
         Flag.withDefault("0.2,0.5,0.8"),
@@ -130,7 +147,9 @@ export const make = (io: Io) => {
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common("table2", flags, { epochs: 10 })
+        // 2,000 digits for 40 epochs: long enough for ERM to memorise the corrupted labels.
+        const given = yield* Options.common("table2", flags, { epochs: 40 })
+        const common = { ...given, trainSize: given.trainSize ?? 2000 }
         const noise = yield* Options.numberList("--noise", flags.noise, Options.fractions)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(yield* Reproduce.table2({ ...common, noise, hidden }, ctx(flags.resume)))

@@ -188,3 +188,17 @@ export const boundaries = (
     })),
     { title },
   )
+
+/** The boundary panels of rows whose first run measured one (`extra.boundary`), titled by method and setting. */
+export const panelsOf = (
+  rows: ReadonlyArray<{
+    readonly method: string
+    readonly setting?: string
+    readonly outcomes: ReadonlyArray<{ readonly extra?: unknown }>
+  }>,
+): ReadonlyArray<{ readonly title: string; readonly grid: GridJson }> =>
+  rows.flatMap((r) => {
+    const grid = (r.outcomes[0]?.extra as { readonly boundary?: GridJson } | undefined)?.boundary
+    const title = r.setting === undefined || r.setting === "" ? r.method : `${r.method} (${r.setting})`
+    return grid === undefined ? [] : [{ title, grid }]
+  })

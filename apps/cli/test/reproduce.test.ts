@@ -28,6 +28,10 @@ describe("reproduce quick", () => {
       "64",
       "--toy-epochs",
       "1",
+      "--noisy-epochs",
+      "1",
+      "--noisy-limit",
+      "128",
       "--test-limit",
       "200",
       "--out",
@@ -56,7 +60,7 @@ describe("reproduce quick", () => {
 
     for (const file of ["config.json", "metrics.json", "metrics.csv", "tables.md", "summary.json"])
       assert.ok(existsSync(join(out, file)), file)
-    const runs = ["toy-erm", "toy-mixup-1", "clean-erm", "clean-mixup-1", "50-noise-erm", "50-noise-mixup-1"]
+    const runs = ["toy-erm", "toy-mixup-1", "clean-erm", "clean-mixup-1", "50-noise-erm", "50-noise-mixup-8"]
     for (const r of runs)
       for (const file of ["config.json", "metrics.json", "metrics.csv", "summary.json"])
         assert.ok(existsSync(join(out, "runs", `${r}-seed0`, file)), `${r}/${file}`)
@@ -69,6 +73,10 @@ describe("reproduce quick", () => {
     assert.equal(summary.results.labelNoise50.length, 2)
     const noisy = JSON.parse(readFileSync(join(out, "runs", "50-noise-erm-seed0", "summary.json"), "utf8"))
     assert.ok(noisy.final.corruptedTrainError >= 0 && noisy.final.corruptedTrainError <= 1)
+    const noisyConfig = JSON.parse(
+      readFileSync(join(out, "runs", "50-noise-erm-seed0", "config.json"), "utf8"),
+    )
+    assert.deepEqual(noisyConfig.data, { dataset: "mnist", trainSize: 128, testSize: 200, labelNoise: 0.5 })
     const clean = JSON.parse(readFileSync(join(out, "runs", "clean-mixup-1-seed0", "summary.json"), "utf8"))
     assert.deepEqual(
       clean.extra.whiteBox.map((r: { attack: string }) => r.attack),
