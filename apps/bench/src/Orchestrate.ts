@@ -123,11 +123,11 @@ export const runJob = (runtime: RuntimeName, job: Job, timeoutMs: number): Reado
 }
 
 /**
- * Rows measured more than once (the same id and runtime, from separate processes) become one row:
+ * Rows measured more than once (the same id, runtime and backend, from separate processes) become one row:
  * the median of their values, with each listed. Other rows pass through in order.
  */
 export const mergeRepeats = (rows: ReadonlyArray<Row>): ReadonlyArray<Row> => {
-  const key = (r: Row) => `${r.runtime}\u0000${r.id}`
+  const key = (r: Row) => `${r.runtime}\u0000${r.backend}\u0000${r.id}`
   const groups = new Map<string, Array<Row>>()
   for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r])
   const out: Array<Row> = []
@@ -145,7 +145,7 @@ export const mergeRepeats = (rows: ReadonlyArray<Row>): ReadonlyArray<Row> => {
         ...rest,
         ...(target === undefined ? {} : { target }),
         value: Stats.median(values),
-        detail: `median of ${values.length} processes (${values.map((v) => v.toFixed(0)).join(", ")}); first: ${r.detail}`,
+        detail: `median of ${values.length} processes (${values.map((v) => v.toPrecision(3)).join(", ")}); first: ${r.detail}`,
       }),
     )
   }

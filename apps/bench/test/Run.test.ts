@@ -98,8 +98,8 @@ describe("a tiny benchmark run", () => {
   })
 
   test("repeated measurements merge into one row holding their median; other rows keep their order", () => {
-    const r = (id: string, runtime: string, value: number | null) =>
-      Report.row({ id, section: "s", title: id, runtime, backend: "wasm", value, unit: "ms", detail: "d" })
+    const r = (id: string, runtime: string, value: number | null, backend = "wasm") =>
+      Report.row({ id, section: "s", title: id, runtime, backend, value, unit: "ms", detail: "d" })
     const rows = [
       r("a", "bun", 3),
       r("b", "bun", 1),
@@ -107,6 +107,7 @@ describe("a tiny benchmark run", () => {
       r("a", "deno", 7),
       r("a", "bun", 4),
       r("c", "bun", null),
+      r("a", "bun", 9, "cpu"),
     ]
     const merged = Orchestrate.mergeRepeats(rows)
     assert.deepEqual(
@@ -116,9 +117,10 @@ describe("a tiny benchmark run", () => {
         ["b", "bun", 1],
         ["a", "deno", 7],
         ["c", "bun", null],
+        ["a", "bun", 9],
       ],
     )
-    assert.match(merged[0]!.detail, /median of 3 processes \(3, 10, 4\)/)
+    assert.match(merged[0]!.detail, /median of 3 processes \(3.00, 10.0, 4.00\)/)
   })
 
   test("the full job list covers both backends, the wasm configurations and the soak", () => {

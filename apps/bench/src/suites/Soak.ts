@@ -84,7 +84,7 @@ export const rows = async (options: SoakOptions): Promise<ReadonlyArray<Row>> =>
         value: mb(rssAfter - rssBefore),
         unit: "MB",
         target: { op: "<=", value: 50 },
-        detail: `RSS ${mb(rssBefore).toFixed(0)} MB before, then ${trajectory.map((b) => mb(b).toFixed(0)).join(" / ")} MB at each quarter${gc ? " (after a full GC each time)" : " (no GC available)"}${heapBefore === undefined || heapAfter === undefined ? "" : `; wasm heap ${mb(heapBefore).toFixed(0)} -> ${mb(heapAfter).toFixed(0)} MB`}`,
+        detail: `RSS ${mb(rssBefore).toFixed(0)} MB before, then ${trajectory.map((b) => mb(b).toFixed(0)).join(" / ")} MB at each quarter (growth after the first quarter: ${trajectory.length < 2 ? "n/a" : `${mb(trajectory.at(-1)! - trajectory[0]!).toFixed(1)} MB`})${gc ? " (after a full GC each time)" : " (no GC available)"}${heapBefore === undefined || heapAfter === undefined ? "" : `; wasm heap ${mb(heapBefore).toFixed(0)} -> ${mb(heapAfter).toFixed(0)} MB`}`,
       }),
     ]
   } finally {
