@@ -6,6 +6,7 @@
  */
 import { Strategy } from "@vicinal/core"
 import { Effect, Schema } from "effect"
+import { AugmentConfig } from "./Augmentation.ts"
 import { BackendChoiceSchema } from "./Backend.ts"
 import { ConfigError, decodeEffect, describe } from "./Errors.ts"
 import { OptimizerConfig } from "./Optimizer.ts"
@@ -73,6 +74,16 @@ export const DataConfig = Schema.Union([
     noise: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
     ...common,
   }),
+  /**
+   * CIFAR-10 (`cifar-10-batches-bin`) or CIFAR-100 (`cifar-100-binary`, fine labels) from `dir`,
+   * its own train/test split; `trainSize` / `testSize` keep the first examples of each.
+   */
+  Schema.Struct({
+    dataset: Schema.Literals(["cifar10", "cifar100"]),
+    dir: Schema.String.check(Schema.isMinLength(1)),
+    trainSize: Schema.optionalKey(PositiveInt),
+    ...common,
+  }),
 ])
 export type DataConfig = typeof DataConfig.Type
 
@@ -93,6 +104,12 @@ export const RunConfig = Schema.Struct({
    * default: only when labels are corrupted (memorisation).
    */
   trainError: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Image augmentation of the training batches (seeded by the run's data seed and the epoch):
+   * `"cifar"` (the paper's crop 4 + flip + normalisation) or `{ crop?, flip?, normalise? }`.
+   * Normalisation also applies to every set the run evaluates. Default: none.
+   */
+  augment: Schema.optionalKey(AugmentConfig),
   /** Drop the last short batch of each epoch (default true: keeps pairings like `flip` well defined). */
   dropLast: Schema.optionalKey(Schema.Boolean),
 })

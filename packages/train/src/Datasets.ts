@@ -3,7 +3,16 @@
  * training subset and label corruption are all seeded (by `splitSeed`, default the run's seed),
  * so a resumed run rebuilds exactly the same data.
  */
-import { Corruption, Dataset, Mnist, Split, Synthetic } from "@vicinal/data"
+import {
+  Cifar,
+  Corruption,
+  type DataError,
+  Dataset,
+  type DatasetType,
+  Mnist,
+  Split,
+  Synthetic,
+} from "@vicinal/data"
 import { Effect } from "effect"
 import type { DataConfig } from "./Config.ts"
 import { StepError } from "./Errors.ts"
@@ -32,23 +41,42 @@ const synthetic = (config: Extract<DataConfig, { readonly n: number }>, seed: nu
 const mnist = (config: Extract<DataConfig, { readonly dataset: "mnist" }>, seed: number) =>
   Effect.flatMap(
     Mnist.split(config.testSize === undefined ? { seed } : { seed, testSize: config.testSize }),
-    (split): Effect.Effect<TrainTest, Parameters<typeof dataError>[0]> =>
-      config.trainSize === undefined || config.trainSize >= Dataset.size(split.train)
-        ? Effect.succeed(split)
-        : Effect.map(
-            Dataset.subset(
-              split.train,
-              Int32Array.from({ length: config.trainSize }, (_, i) => i),
-              `${split.train.name}[:${config.trainSize}]`,
-            ),
-            (train) => ({ train, test: split.test }),
-          ),
+    (split): Effect.Effect<TrainTest, DataError.DataError> =>
+      Effect.map(firstExamples(split.train, config.trainSize), (train) => ({ train, test: split.test })),
   )
+
+/** The first `n` examples of `dataset` (all of it when `n` is undefined or not smaller). */
+const firstExamples = (
+  dataset: DatasetType,
+  n: number | undefined,
+): Effect.Effect<DatasetType, DataError.DataError> =>
+  n === undefined || n >= Dataset.size(dataset)
+    ? Effect.succeed(dataset)
+    : Dataset.subset(
+        dataset,
+        Int32Array.from({ length: n }, (_, i) => i),
+        `${dataset.name}[:${n}]`,
+      )
+
+/** CIFAR's own train/test split from the binary folder, through `@vicinal/data`'s loaders. */
+const cifar = (config: Extract<DataConfig, { readonly dir: string }>) => {
+  const load = (split: "train" | "test") =>
+    config.dataset === "cifar10" ? Cifar.cifar10(config.dir, split) : Cifar.cifar100(config.dir, split)
+  return Effect.all({
+    train: Effect.flatMap(load("train"), (d) => firstExamples(d, config.trainSize)),
+    test: Effect.flatMap(load("test"), (d) => firstExamples(d, config.testSize)),
+  })
+}
 
 /** Load the data of a run (`seed`: the run's seed, used when the config gives no `splitSeed`). */
 export const load = (config: DataConfig, seed: number): Effect.Effect<TrainTest, StepError> => {
   const splitSeed = config.splitSeed ?? seed
-  const split = config.dataset === "mnist" ? mnist(config, splitSeed) : synthetic(config, splitSeed)
+  const split: Effect.Effect<TrainTest, DataError.DataError> =
+    config.dataset === "mnist"
+      ? mnist(config, splitSeed)
+      : "dir" in config
+        ? cifar(config)
+        : synthetic(config, splitSeed)
   return split.pipe(
     Effect.flatMap((s) =>
       config.labelNoise === undefined || config.labelNoise === 0

@@ -23,6 +23,7 @@ import { Batches, type HostBatch } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import { type Classifier, ModelConfigError, Models } from "@vicinal/models"
 import { Effect, Option, Queue, Stream } from "effect"
+import * as Augmentation from "./Augmentation.ts"
 import * as Backend from "./Backend.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import * as Config from "./Config.ts"
@@ -175,6 +176,11 @@ const program = (
   Effect.gen(function* () {
     const backend = yield* Backend.select(config.backend)
     const data = options.data ?? (yield* Datasets.load(config.data, config.seed))
+    const mismatch = Augmentation.check(config.augment, data.train.shape)
+    if (mismatch !== undefined) return yield* mismatch
+    const augment = Augmentation.training(config.augment)
+    // Deterministic parts of the augmentation (normalisation) also apply to what is evaluated.
+    const testSet = Augmentation.forEvaluation(config.augment, data.test)
     const streams = seeds(config.seed)
     const classifier = yield* buildModel(config, data, streams.model)
     const optimizer = yield* Effect.acquireRelease(
@@ -320,6 +326,7 @@ const program = (
         seed: streams.data,
         epoch,
         dropLast,
+        ...(augment === undefined ? {} : { augment }),
       }).pipe(
         Stream.mapError((e) => new StepError({ stage: "data", message: `data: ${e.message}`, cause: e })),
         Stream.drop(skip),
@@ -341,12 +348,17 @@ const program = (
       }
 
       const test = yield* Effect.try({
-        try: () => evaluate(classifier, data.test, evaluationOptions(options)),
+        try: () => evaluate(classifier, testSet, evaluationOptions(options)),
         catch: (e) => new StepError({ stage: "evaluate", message: `evaluate: ${describe(e)}`, cause: e }),
       })
       const onTrain = Config.measuresTrainError(config)
         ? yield* Effect.try({
-            try: () => evaluate(classifier, data.train, evaluationOptions(options)),
+            try: () =>
+              evaluate(
+                classifier,
+                Augmentation.forEvaluation(config.augment, data.train),
+                evaluationOptions(options),
+              ),
             catch: (e) => new StepError({ stage: "evaluate", message: `evaluate: ${describe(e)}`, cause: e }),
           })
         : undefined

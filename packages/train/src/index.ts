@@ -1,3 +1,4 @@
+export * as Augmentation from "./Augmentation.ts"
 export * as Backend from "./Backend.ts"
 export * as Checkpoint from "./Checkpoint.ts"
 export * as Config from "./Config.ts"
