@@ -221,6 +221,12 @@ export const make = (io: Io) => {
         Flag.withDescription("epochs at which the learning rate drops 10x"),
         Flag.withDefault("100,150"),
       ),
+      augment: Flag.Literals("augment", ["paper", "none"]).pipe(
+        Flag.withDescription(
+          "training augmentation: the paper's random crop (4-pixel padding) + horizontal flip + normalisation, or none",
+        ),
+        Flag.withDefault("paper"),
+      ),
     },
     (flags) =>
       Effect.gen(function* () {
@@ -240,6 +246,7 @@ export const make = (io: Io) => {
               width: Option.getOrUndefined(flags.width),
               alpha: flags.alpha,
               milestones,
+              augment: flags.augment === "paper",
             },
             ctx(flags.resume),
           ),

@@ -38,8 +38,10 @@ export interface Method {
     data: Datasets.TrainTest,
     seed: number,
   ) => ((classifier: Classifier) => Effect.Effect<unknown, CliError>) | undefined
-  /** Data given directly instead of loaded from `data` (CIFAR). */
+  /** Data already loaded from `data` (CIFAR: loaded once, checked before any run). */
   readonly dataOverride?: Datasets.TrainTest
+  /** Image augmentation of the training batches (`@vicinal/train`'s `augment`). */
+  readonly augment?: Config.RunConfig["augment"]
 }
 
 export const folderName = (m: Pick<Method, "method" | "setting" | "group">): string =>
@@ -73,6 +75,7 @@ export const runMethods = <M extends Method>(
             backend: common.backend,
             ...(m.optimizer === undefined ? {} : { optimizer: m.optimizer }),
             ...(m.schedule === undefined ? {} : { schedule: m.schedule }),
+            ...(m.augment === undefined ? {} : { augment: m.augment }),
           })
           const after = m.after?.(data, seed)
           return yield* Runner.run(

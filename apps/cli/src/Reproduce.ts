@@ -5,11 +5,12 @@
  * then prints and writes its tables beside the paper's numbers.
  */
 
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { Pairing, Strategy } from "@vicinal/core"
-import { Cifar, type DatasetType } from "@vicinal/data"
+import type { DatasetType } from "@vicinal/data"
 import { type Classifier, Models } from "@vicinal/models"
 import type { Config, Datasets, EpochMetrics } from "@vicinal/train"
+import { Datasets as TrainDatasets } from "@vicinal/train"
 import { Effect } from "effect"
 import { type CliError, stepFailed, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
@@ -508,22 +509,30 @@ export interface CifarOptions extends Setup.Common {
   readonly width: number | undefined
   readonly alpha: number
   readonly milestones: ReadonlyArray<number>
+  /** The paper's crop + flip + normalisation (`--augment paper`, default) or none. */
+  readonly augment: boolean
 }
 
-/** CIFAR train and test splits through the real loaders; a bad folder is a usage error naming `--data`. */
-export const loadCifar = (
-  dir: string,
-  dataset: "cifar10" | "cifar100",
-): Effect.Effect<Datasets.TrainTest, CliError> =>
-  Effect.all({
-    train: dataset === "cifar10" ? Cifar.cifar10(dir, "train") : Cifar.cifar100(dir, "train"),
-    test: dataset === "cifar10" ? Cifar.cifar10(dir, "test") : Cifar.cifar100(dir, "test"),
-  }).pipe(
+type CifarData = Extract<Config.DataConfig, { readonly dir: string }>
+
+/** The run config's data entry of a CIFAR folder (absolute, so that `eval` works from anywhere). */
+export const cifarData = (
+  options: Pick<CifarOptions, "data" | "dataset" | "trainSize" | "testSize">,
+): CifarData => ({
+  dataset: options.dataset,
+  dir: resolve(options.data),
+  ...(options.trainSize === undefined ? {} : { trainSize: options.trainSize }),
+  ...(options.testSize === undefined ? {} : { testSize: options.testSize }),
+})
+
+/** CIFAR train and test splits as the runs load them; a bad folder is a usage error naming `--data`. */
+export const loadCifar = (data: CifarData): Effect.Effect<Datasets.TrainTest, CliError> =>
+  TrainDatasets.load(data, 0).pipe(
     Effect.mapError(
       (e) =>
         new UsageError({
           argument: "--data",
-          message: `--data ${dir}: not a ${dataset === "cifar10" ? "CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin)" : "CIFAR-100 binary folder (train.bin, test.bin)"}: ${e.message}`,
+          message: `--data ${data.dir}: not a ${data.dataset === "cifar10" ? "CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin)" : "CIFAR-100 binary folder (train.bin, test.bin)"}: ${e.message.replace(/^data: /, "")}`,
         }),
     ),
   )
@@ -534,20 +543,9 @@ export const cifar = (
 ): Effect.Effect<Experiment.Written, CliError> =>
   Effect.gen(function* () {
     const began = performance.now()
-    const full = yield* loadCifar(options.data, options.dataset)
-    const data: Datasets.TrainTest =
-      options.trainSize === undefined || options.trainSize >= (full.train.shape[0] ?? 0)
-        ? full
-        : {
-            ...full,
-            train: {
-              ...full.train,
-              x: full.train.x.slice(0, options.trainSize * 32 * 32 * 3),
-              shape: [options.trainSize, ...full.train.shape.slice(1)],
-              labels: full.train.labels.slice(0, options.trainSize),
-              trueLabels: full.train.trueLabels.slice(0, options.trainSize),
-            },
-          }
+    const dataConfig = cifarData(options)
+    // Loaded once here (a bad folder fails before any run); every run's config names the folder.
+    const data = yield* loadCifar(dataConfig)
     if ((data.train.shape[0] ?? 0) < options.batchSize)
       return yield* new UsageError({
         argument: "--batch-size",
@@ -561,10 +559,11 @@ export const cifar = (
           : { kind: options.model }
     const base = {
       model,
-      // @vicinal/train's DataConfig has no CIFAR entry: the data are passed in directly, and this
-      // placeholder only keeps the run config valid (config.json names the real folder).
-      data: Setup.mnist({ trainSize: undefined, testSize: undefined }),
+      data: dataConfig,
       dataOverride: data,
+      // Saved, so that `vicinal eval` / `attack` can reopen a CIFAR run (its config names the folder).
+      saveModel: true,
+      ...(options.augment ? { augment: "cifar" as const } : {}),
       group: options.dataset,
       schedule: { _tag: "step" as const, milestones: options.milestones, gamma: 0.1 },
     }
@@ -594,7 +593,7 @@ export const cifar = (
         "",
         Tables.testError(rows.map((r) => ({ ...r, paper: r.method === "ERM" ? paperErm : paperMixup }))),
         "",
-        `Data: ${options.data} (${data.train.shape[0]} train / ${data.test.shape[0]} test), ${options.epochs} epochs, lr ${options.lr} / 10 at epochs ${options.milestones.join(", ")}. No crop/flip augmentation (the training loop takes none yet); the paper's runs used both.`,
+        `Data: ${options.data} (${data.train.shape[0]} train / ${data.test.shape[0]} test), ${options.epochs} epochs, lr ${options.lr} / 10 at epochs ${options.milestones.join(", ")}. ${options.augment ? "Augmentation as in the paper: random crop (4-pixel zero padding), horizontal flip, per-channel normalisation (also applied to the test set)." : "No augmentation (--augment none); the paper's runs used random crop + flip + normalisation."}`,
       ],
       records: Tables.records(rows),
       pictures,

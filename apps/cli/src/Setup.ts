@@ -50,6 +50,7 @@ export interface RunInput {
   readonly backend: Backend.BackendChoice
   readonly optimizer?: Config.RunConfig["optimizer"]
   readonly schedule?: Config.RunConfig["schedule"]
+  readonly augment?: Config.RunConfig["augment"]
 }
 
 /** A run config: SGD with momentum 0.9 and weight decay 1e-4 as in the paper, constant rate unless given. */
@@ -64,6 +65,7 @@ export const runConfig = (input: RunInput): Config.RunConfig => ({
   data: input.data,
   optimizer: input.optimizer ?? { _tag: "sgd", lr: input.lr, momentum: 0.9, weightDecay: 1e-4 },
   schedule: input.schedule ?? { _tag: "constant" },
+  ...(input.augment === undefined ? {} : { augment: input.augment }),
 })
 
 /** MNIST (bundled 10,000 digits: 8,000 train / 2,000 test), optionally fewer training examples and noisy labels. */

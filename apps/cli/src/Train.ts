@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { Table } from "@vicinal/attacks"
 import { Strategy } from "@vicinal/core"
 import { type Classifier, Models } from "@vicinal/models"
-import { Backend, Config, Datasets, Evaluate } from "@vicinal/train"
+import { Augmentation, Backend, Config, Datasets, Evaluate } from "@vicinal/train"
 import { Effect, Option } from "effect"
 import { type CliError, stepFailed, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
@@ -242,7 +242,12 @@ const openRun = (dir: string, backend: Option.Option<Backend.BackendChoice>) =>
     yield* Backend.select(Option.getOrElse(backend, () => config.backend)).pipe(
       Effect.mapError((e) => new UsageError({ argument: "--backend", message: e.message })),
     )
-    const data = yield* Datasets.load(config.data, config.seed).pipe(Effect.mapError(stepFailed("data")))
+    const loaded = yield* Datasets.load(config.data, config.seed).pipe(Effect.mapError(stepFailed("data")))
+    // The inputs the network was trained on: normalised when the run's augmentation normalises.
+    const data = {
+      train: Augmentation.forEvaluation(config.augment, loaded.train),
+      test: Augmentation.forEvaluation(config.augment, loaded.test),
+    }
     const classifier = yield* Effect.acquireRelease(
       Models.load(join(dir, "model")).pipe(Effect.mapError(stepFailed("load network"))),
       (c) => Effect.sync(() => c.dispose()),
@@ -303,6 +308,12 @@ export const attack = (dir: string, flags: AttackFlags) =>
           message: `--epsilon ${flags.epsilon}: must be in [0, 1] (inputs are pixels in [0, 1]; the paper's 4/255 is 0.0157)`,
         })
       const { config, data, classifier } = yield* openRun(dir, flags.backend)
+      if (config.augment !== undefined && Augmentation.steps(config.augment).normalise !== undefined)
+        // The attacks keep inputs in [0, 1]; a normalising run's inputs are not (epsilon would change meaning too).
+        return yield* new UsageError({
+          argument: "RUN",
+          message: `${dir}: trained on normalised inputs (augment ${JSON.stringify(config.augment)}); attacks work on [0, 1] pixels and do not support it yet`,
+        })
       const attacks = [Robustness.make(flags.attack, flags.epsilon, flags.steps)]
       const white = yield* Robustness.evaluate(classifier, data.test, { attacks, seed: flags.seed })
       const black = Option.isSome(flags.surrogate)

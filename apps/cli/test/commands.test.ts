@@ -1,9 +1,15 @@
 /** The real entry point, run as a child process: help, parse errors, bad configs and data folders. */
 import assert from "node:assert/strict"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import { describe, test } from "node:test"
 import { run, tempDir } from "./helpers.ts"
+
+/** Files named `name` anywhere under `root`. */
+const findFiles = (root: string, name: string): Array<string> =>
+  readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((p) => p.split("/").at(-1) === name)
+    .map((p) => join(root, p))
 
 const both = (r: { readonly stdout: string; readonly stderr: string }) => `${r.stdout}\n${r.stderr}`
 
@@ -101,28 +107,65 @@ describe("vicinal commands", () => {
     assert.equal(truncated.code, 1)
     assert.match(truncated.stderr, /--data .*broken: not a CIFAR-10 binary folder/)
 
+    // One tiny epoch of ERM and mixup on the folder.
+    const tinyRun = (out: string, ...extra: ReadonlyArray<string>) =>
+      run([
+        "reproduce",
+        "cifar",
+        "--data",
+        dir,
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--width",
+        "2",
+        "--backend",
+        "wasm",
+        "--milestones",
+        "1",
+        "--out",
+        out,
+        ...extra,
+      ])
     const out = join(dir, "out")
-    const ok = await run([
-      "reproduce",
-      "cifar",
-      "--data",
-      dir,
-      "--epochs",
-      "1",
-      "--batch-size",
-      "4",
-      "--width",
-      "2",
-      "--backend",
-      "wasm",
-      "--milestones",
-      "1",
-      "--out",
-      out,
-    ])
+    const ok = await tinyRun(out)
     assert.equal(ok.code, 0, ok.stderr)
     assert.match(ok.stderr, /10 train \/ 2 test/)
     assert.match(ok.stdout, /CIFAR-10, preActResNet/)
     assert.match(ok.stdout, /\| ERM +\| +\| [\d.]+ +\| [\d.]+ +\| 5\.6 /)
+    assert.match(
+      ok.stdout,
+      /Augmentation as in the paper: random crop \(4-pixel zero padding\), horizontal flip/,
+    )
+    assert.doesNotMatch(ok.stdout, /No crop\/flip|No augmentation/)
+
+    // Every run's saved config names the real data and the paper's augmentation.
+    const runDirs = (root: string) => findFiles(root, "model.json").map((f) => dirname(dirname(f)))
+    const configs = runDirs(out).map((d) => JSON.parse(readFileSync(join(d, "config.json"), "utf8")))
+    assert.equal(configs.length, 2)
+    for (const c of configs) {
+      assert.deepEqual(c.data, { dataset: "cifar10", dir: resolve(dir) })
+      assert.equal(c.augment, "cifar")
+    }
+
+    // eval reopens a CIFAR run and evaluates on the CIFAR folder (2 test images, 10 training).
+    const runDir = runDirs(out)[0]!
+    const evaluated = await run(["eval", runDir, "--backend", "wasm"])
+    assert.equal(evaluated.code, 0, evaluated.stderr)
+    assert.match(evaluated.stdout, /2 test \/ 10 training examples/)
+    const attacked = await run(["attack", runDir, "--backend", "wasm"])
+    assert.equal(attacked.code, 1)
+    assert.match(attacked.stderr, /trained on normalised inputs/)
+
+    // --augment none: the runs' configs carry no augmentation, and the output says so.
+    const plainOut = join(dir, "plain")
+    const plain = await tinyRun(plainOut, "--augment", "none")
+    assert.equal(plain.code, 0, plain.stderr)
+    assert.match(plain.stdout, /No augmentation \(--augment none\)/)
+    const plainDirs = runDirs(plainOut)
+    assert.equal(plainDirs.length, 2)
+    for (const d of plainDirs)
+      assert.equal(JSON.parse(readFileSync(join(d, "config.json"), "utf8")).augment, undefined)
   })
 })
