@@ -125,6 +125,15 @@ const whiteBox =
       whiteBox: reports,
     }))
 
+/** The paper's comparison: one setup trained with ERM and with mixup(alpha). */
+const ermAndMixup = <Base extends Omit<Experiment.Method, "method" | "setting" | "strategy">>(
+  base: Base,
+  alpha: number,
+): ReadonlyArray<Base & Experiment.Method> => [
+  { ...base, method: "ERM", strategy: Strategy.erm },
+  { ...base, method: "mixup", setting: `α = ${alpha}`, strategy: Strategy.mixup({ alpha }) },
+]
+
 /** The decision-boundary figure: ERM vs mixup on two moons (2-D), as in the paper's toy figure. */
 const toyFigure = (
   common: Setup.Common,
@@ -148,10 +157,7 @@ const toyFigure = (
       after: boundary,
     }
     const rows = yield* Experiment.runMethods(
-      [
-        { ...base, method: "ERM", strategy: Strategy.erm },
-        { ...base, method: "mixup", setting: "α = 1", strategy: Strategy.mixup({ alpha: 1 }) },
-      ],
+      ermAndMixup(base, 1),
       { ...common, seeds: common.seeds.slice(0, 1) },
       context,
       load,
@@ -184,10 +190,7 @@ export const quick = (
         ...(noise > 0 ? { epochs: options.noisyEpochs } : {}),
         ...(after === undefined ? {} : { after }),
       }
-      return [
-        { ...base, method: "ERM", strategy: Strategy.erm },
-        { ...base, method: "mixup", setting: `α = ${alpha}`, strategy: Strategy.mixup({ alpha }) },
-      ]
+      return ermAndMixup(base, alpha)
     }
     // --limit caps the noisy runs' training set too.
     const noisyOptions = {
@@ -363,15 +366,7 @@ export const table3 = (
         return { whiteBox: white, blackBox: black }
       })
     const base = { model, data: Setup.mnist(options), after: both }
-    const rows = yield* Experiment.runMethods(
-      [
-        { ...base, method: "ERM", strategy: Strategy.erm },
-        { ...base, method: "mixup", setting: "α = 1", strategy: Strategy.mixup({ alpha: 1 }) },
-      ],
-      options,
-      context,
-      load,
-    )
+    const rows = yield* Experiment.runMethods(ermAndMixup(base, 1), options, context, load)
     const pictures = yield* errorPictures(rows, options.out, "MNIST")
     return yield* finish(options, "table3", {
       rows: [...surrogates, ...rows],
