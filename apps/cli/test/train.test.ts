@@ -41,7 +41,9 @@ describe("train, eval, attack", () => {
     // Exit code 130. (A Deno parent reports a child it sent SIGINT to as killed by SIGINT even when
     // the child exits by itself with 130, so the messages below are what tell a clean stop apart.)
     assert.ok(stopped.code === 130 || (stopped.code === null && stopped.signal === "SIGINT"), stopped.stderr)
-    assert.match(stopped.stderr, /interrupted at epoch 0 batch \d+/)
+    // Usually still in epoch 0; a slow parent may see the progress line late, so any position
+    // short of the end is a clean stop.
+    assert.match(stopped.stderr, /interrupted at epoch \d+ batch \d+/)
     assert.match(stopped.stderr, /run the same command with --resume/)
     const runDir = join(out, "runs", "train-seed0")
     assert.ok(readdirSync(join(runDir, "checkpoints")).length > 0, "a checkpoint was written")
@@ -49,7 +51,7 @@ describe("train, eval, attack", () => {
 
     const resumed = await run([...args, "--resume"])
     assert.equal(resumed.code, 0, resumed.stderr)
-    assert.match(resumed.stderr, /resumed at epoch 0 batch \d+/)
+    assert.match(resumed.stderr, /resumed at epoch \d+ batch \d+/)
     assert.match(resumed.stderr, /epoch 2: loss/)
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))
     assert.equal(summary.history.length, 2)

@@ -28,12 +28,13 @@ interface Child {
   }>
 }
 
-const start = (runDir: string, mode: "fresh" | "resume"): Child => {
+const start = (runDir: string, mode: "fresh" | "resume", pauseAt?: Checkpoint.Position): Child => {
   const args = [
     ...(isDeno ? ["run", "-A", "--no-lock"] : []),
     fixture,
     runDir,
     ...(mode === "resume" ? ["resume"] : []),
+    ...(pauseAt === undefined ? [] : [`--pause-at=${pauseAt.epoch}:${pauseAt.batch}`]),
   ]
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
@@ -63,15 +64,6 @@ const events = (stdout: string) =>
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as { readonly _tag: string; readonly [k: string]: unknown })
 
-/** Resolves once the run directory holds a finished checkpoint of epoch >= 1. */
-const firstCheckpoint = async (dir: string, child: Child) => {
-  for (;;) {
-    if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith(".vck"))) return
-    if (child.process.exitCode !== null) throw new Error("the child exited before its first checkpoint")
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
 /** Resolves once the child has printed `text` (e.g. an event tag). */
 const printed = async (child: Child, text: string) => {
   while (!child.output().includes(text)) {
@@ -97,14 +89,15 @@ const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "vicinal-child-"))
 test("SIGKILL mid-run then resume gives the uninterrupted run's weights bit for bit; SIGINT stops cleanly with a checkpoint", async () => {
   const [straightDir, killedDir, interruptedDir] = [tempDir(), tempDir(), tempDir()]
   const straight = start(straightDir, "fresh")
-  const killed = start(killedDir, "fresh")
-  const interrupted = start(interruptedDir, "fresh")
+  // Each child holds at a known batch until it is signalled, so the test does not depend on how
+  // fast the machine is: killed mid-way through the second epoch (after its first checkpoint),
+  // interrupted early in the first (the resume then skips the batches it had done).
+  const killed = start(killedDir, "fresh", { epoch: 1, batch: 5 })
+  const interrupted = start(interruptedDir, "fresh", { epoch: 0, batch: 3 })
 
-  await firstCheckpoint(killedDir, killed)
+  await printed(killed, "paused")
   killed.process.kill("SIGKILL")
-  // Early in the first epoch (signal handlers are installed before RunStarted), leaving two
-  // epochs of margin for the signal to be seen; it lands mid-epoch, so the resume skips batches.
-  await printed(interrupted, '"EpochStarted"')
+  await printed(interrupted, "paused")
   interrupted.process.kill("SIGINT")
 
   const killedExit = await killed.exit
@@ -113,6 +106,7 @@ test("SIGKILL mid-run then resume gives the uninterrupted run's weights bit for 
     !fs.existsSync(path.join(killedDir, finalCheckpoint)),
     "killed after it had finished: the test proves nothing",
   )
+  assert.ok(fs.existsSync(path.join(killedDir, Checkpoint.fileName({ epoch: 1, batch: 0 }))))
 
   const interruptedExit = await interrupted.exit
   // Deno's child_process reports a child that handled SIGINT and exited 0 as (null, "SIGINT");
@@ -129,9 +123,15 @@ test("SIGKILL mid-run then resume gives the uninterrupted run's weights bit for 
   const [resumedKilled, resumedInterrupted] = [start(killedDir, "resume"), start(interruptedDir, "resume")]
   const results = await Promise.all([straight.exit, resumedKilled.exit, resumedInterrupted.exit])
   for (const r of results) assert.equal(r.code, 0)
-  const started = events(results[1]!.stdout)[0]
-  assert.equal(started?._tag, "RunStarted")
-  assert.ok(started?.resumedFrom !== undefined, "the resumed child continued from a checkpoint")
+  const resumedFrom = (stdout: string) => {
+    const started = events(stdout)[0]
+    assert.equal(started?._tag, "RunStarted")
+    return started?.resumedFrom
+  }
+  assert.deepEqual(resumedFrom(results[1]!.stdout), { epoch: 1, batch: 0 })
+  const stoppedAt = stopped?.position as Checkpoint.Position
+  assert.deepEqual(resumedFrom(results[2]!.stdout), stoppedAt)
+  assert.ok(stoppedAt.epoch === 0 && stoppedAt.batch > 3, "the resume continues mid-epoch")
 
   const reference = await finalState(straightDir)
   assert.ok(reference.steps > 0)
