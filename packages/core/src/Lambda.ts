@@ -7,6 +7,8 @@
  */
 import { dual } from "effect/Function"
 import { InvalidParameter } from "./Errors.ts"
+import * as Kernels from "./Kernels.ts"
+import { exp, log } from "./Portable.ts"
 import type { Rng } from "./Random.ts"
 
 export type Sampler =
@@ -116,7 +118,7 @@ export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | 
 
 /** Log of a Gamma(shape, 1) variate (Marsaglia & Tsang 2000; shape < 1 via the U^(1/shape) boost). */
 export const logGamma = (rng: Rng, shape: number): number => {
-  const boost = shape < 1 ? Math.log(rng.uniform() || Number.MIN_VALUE) / shape : 0
+  const boost = shape < 1 ? log(rng.uniform() || Number.MIN_VALUE) / shape : 0
   const d = (shape < 1 ? shape + 1 : shape) - 1 / 3
   const c = 1 / Math.sqrt(9 * d)
   for (;;) {
@@ -126,8 +128,8 @@ export const logGamma = (rng: Rng, shape: number): number => {
     const v = t * t * t
     const u = rng.uniform()
     const x2 = x * x
-    if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
-      return Math.log(d * v) + boost
+    if (u < 1 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1 - v + log(v))) {
+      return log(d * v) + boost
     }
   }
 }
@@ -136,7 +138,7 @@ export const logGamma = (rng: Rng, shape: number): number => {
 export const drawBeta = (rng: Rng, a: number, b: number): number => {
   const lx = logGamma(rng, a)
   const ly = logGamma(rng, b)
-  return 1 / (1 + Math.exp(ly - lx))
+  return 1 / (1 + exp(ly - lx))
 }
 
 /** The segment in force at `epoch`: the latest `fromEpoch <= epoch`, whatever the array order. */
@@ -181,8 +183,8 @@ const drawResolved = (sampler: Sampler, rng: Rng): number => {
 export const sample = (sampler: Sampler, rng: Rng, epoch = 0): number =>
   drawResolved(resolve(sampler, epoch), rng)
 
-// A small fast generator (sfc32) for bulk draws, seeded from the caller's `Rng` so bulk sampling
-// stays reproducible while each draw costs a few integer ops instead of a generator call.
+// The bulk path draws from a small fast generator (sfc32, in the WebAssembly kernels), seeded
+// from the caller's `Rng` so that bulk sampling stays reproducible.
 const TWO_POW_32 = 4294967296
 const seedFast = (rng: Rng): Int32Array => {
   const state = new Int32Array(4)
@@ -202,130 +204,13 @@ const warmUp = (state: Int32Array): Int32Array => {
   return state
 }
 
-// A uniform in (0, 1) from `state` (copied into the closure; `state` itself is not advanced).
-const makeUniform = (state: Int32Array): (() => number) => {
-  let a = state[0]!
-  let b = state[1]!
-  let c = state[2]!
-  let d = state[3]!
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0
-    d = (d + 1) | 0
-    a = b ^ (b >>> 9)
-    b = (c + (c << 3)) | 0
-    c = (c << 21) | (c >>> 11)
-    c = (c + t) | 0
-    // Uniform in (0, 1): never exactly 0, so logs stay finite.
-    return ((t >>> 0) + 0.5) / TWO_POW_32
-  }
-  return next
-}
-
-// Jöhnk's algorithm, in log space: exact for any shapes and fast when both are below 1 (acceptance
-// Γ(a+1)Γ(b+1)/Γ(a+b+1) >= π/4), which is where mixup's small alphas live. This is the hot loop of
-// bulk sampling, so sfc32 is inlined on local variables (the same stream as `makeUniform`).
-const fillJohnk = (a: number, b: number, out: Float32Array | Float64Array, state: Int32Array): void => {
-  const ia = 1 / a
-  const ib = 1 / b
-  const symmetric = a === b
-  // For a = b the larger uniform w gives max = log(w) / a, and w <= e^(-0.7 a) means max <= -0.7.
-  const sure = Math.exp(-0.7 * a)
-  let s0 = state[0]!
-  let s1 = state[1]!
-  let s2 = state[2]!
-  let s3 = state[3]!
-  let t = 0
-  const n = out.length
-  for (let i = 0; i < n; ) {
-    // Two sfc32 steps written out (u, then v): a call or closure per draw costs more than the rest.
-    t = (((s0 + s1) | 0) + s3) | 0
-    s3 = (s3 + 1) | 0
-    s0 = s1 ^ (s1 >>> 9)
-    s1 = (s2 + (s2 << 3)) | 0
-    s2 = (s2 << 21) | (s2 >>> 11)
-    s2 = (s2 + t) | 0
-    const u = ((t >>> 0) + 0.5) / TWO_POW_32
-    t = (((s0 + s1) | 0) + s3) | 0
-    s3 = (s3 + 1) | 0
-    s0 = s1 ^ (s1 >>> 9)
-    s1 = (s2 + (s2 << 3)) | 0
-    s2 = (s2 << 21) | (s2 >>> 11)
-    s2 = (s2 + t) | 0
-    const v = ((t >>> 0) + 0.5) / TWO_POW_32
-    if (symmetric) {
-      // a = b: X / (X + Y) = 1 / (1 + r) with r = (min / max)^(1/a), one log and one exp.
-      const big = u > v
-      const w = big ? u : v
-      const r = Math.exp(Math.log(big ? v / u : u / v) * ia)
-      if (w <= sure || Math.log(w) * ia + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
-      continue
-    }
-    const lx = Math.log(u) * ia
-    const ly = Math.log(v) * ib
-    // Accept when X + Y <= 1, i.e. max + log1p(e^(min - max)) <= 0. As 0 <= log1p(r) <= ln 2, a
-    // max below -0.7 always passes, so log1p is only evaluated near the boundary.
-    const big = lx > ly
-    const max = big ? lx : ly
-    const r = Math.exp(big ? ly - lx : lx - ly)
-    if (max <= -0.7 || max + Math.log1p(r) <= 0) out[i++] = big ? 1 / (1 + r) : r / (1 + r)
-  }
-}
-
-// Marsaglia–Tsang Gamma ratio with the fast uniform and the polar method's both normals.
-const fillGammaRatio = (
-  a: number,
-  b: number,
-  out: Float32Array | Float64Array,
-  uniform: () => number,
-): void => {
-  let spare = 0
-  let hasSpare = false
-  const normal = (): number => {
-    if (hasSpare) {
-      hasSpare = false
-      return spare
-    }
-    for (;;) {
-      const u = 2 * uniform() - 1
-      const v = 2 * uniform() - 1
-      const s = u * u + v * v
-      if (s > 0 && s < 1) {
-        const f = Math.sqrt((-2 * Math.log(s)) / s)
-        spare = v * f
-        hasSpare = true
-        return u * f
-      }
-    }
-  }
-  const logGammaFast = (shape: number): number => {
-    const boost = shape < 1 ? Math.log(uniform()) / shape : 0
-    const d = (shape < 1 ? shape + 1 : shape) - 1 / 3
-    const c = 1 / Math.sqrt(9 * d)
-    for (;;) {
-      const x = normal()
-      const t = 1 + c * x
-      if (t <= 0) continue
-      const v = t * t * t
-      const u = uniform()
-      const x2 = x * x
-      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
-        return Math.log(d * v) + boost
-      }
-    }
-  }
-  for (let i = 0; i < out.length; i++) {
-    const lx = logGammaFast(a)
-    const ly = logGammaFast(b)
-    out[i] = 1 / (1 + Math.exp(ly - lx))
-  }
-}
-
 /**
  * Fill `out` with independent lambdas at `epoch`: the bulk path for per-example lambdas and
- * benchmarks. Reproducible for a given `rng` state (it takes four draws from `rng` to seed a
- * fast generator, so its values differ from repeated `sample` calls). Beta uses Jöhnk's method
- * when both shapes are below 1 and the Gamma ratio otherwise. Throws `InvalidParameter` for an
- * invalid sampler.
+ * benchmarks. Reproducible for a given `rng` state, with the same bits on every engine: Beta
+ * draws come from the WebAssembly kernels (Jöhnk's method when both shapes are below 1, the
+ * Gamma ratio otherwise) after four draws from `rng` seed their generator, so the values differ
+ * from repeated `sample` calls. Without WebAssembly it falls back to repeated `sample` calls.
+ * Throws `InvalidParameter` for an invalid sampler.
  */
 export const sampleInto = <A extends Float64Array | Float32Array>(
   sampler: Sampler,
@@ -337,15 +222,9 @@ export const sampleInto = <A extends Float64Array | Float32Array>(
   if (error !== undefined) throw error
   const active = resolve(sampler, epoch)
   const n = out.length
-  if (active._tag === "Beta") {
-    const state = seedFast(rng)
-    if (active.a < 1 && active.b < 1) fillJohnk(active.a, active.b, out, state)
-    else fillGammaRatio(active.a, active.b, out, makeUniform(state))
-  } else if (active._tag === "Constant") {
-    out.fill(active.value)
-  } else {
-    for (let i = 0; i < n; i++) out[i] = drawResolved(active, rng)
-  }
+  if (active._tag === "Beta" && Kernels.fillBeta(active.a, active.b, out, seedFast(rng))) return out
+  if (active._tag === "Constant") out.fill(active.value)
+  else for (let i = 0; i < n; i++) out[i] = drawResolved(active, rng)
   return out
 }
 

@@ -4,6 +4,7 @@
  * so the same plan gives the same result on tensors (`Execute`) and on typed arrays (`Host`),
  * and on inputs or on hidden activations (manifold mixup).
  */
+import { log } from "./Portable.ts"
 import { make } from "./Random.ts"
 
 /** One transformation of the batch, applied in order. */
@@ -80,7 +81,7 @@ export const noise = (seed: number, sigma: number, length: number): Float32Array
     const v = 2 * rng.uniform() - 1
     const s = u * u + v * v
     if (s <= 0 || s >= 1) continue
-    const f = sigma * Math.sqrt((-2 * Math.log(s)) / s)
+    const f = sigma * Math.sqrt((-2 * log(s)) / s)
     out[i++] = u * f
     if (i < length) out[i++] = v * f
   }

@@ -10,6 +10,7 @@
 import { Context, Effect, Layer } from "effect"
 import { type xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
 import { InvalidParameter } from "./Errors.ts"
+import { log } from "./Portable.ts"
 
 /** The full state of a generator: plain numbers, safe to put in JSON. */
 export type RngState = ReadonlyArray<number>
@@ -46,7 +47,7 @@ const wrap = (gen: ReturnType<typeof xoroshiro128plus>): Rng => {
       const u = 2 * uniform() - 1
       const v = 2 * uniform() - 1
       const s = u * u + v * v
-      if (s > 0 && s < 1) return u * Math.sqrt((-2 * Math.log(s)) / s)
+      if (s > 0 && s < 1) return u * Math.sqrt((-2 * log(s)) / s)
     }
   }
   const split = (): Rng => {

@@ -8,5 +8,6 @@ export type { Batch, HostBatch, MixedBatch, MixedHostBatch } from "./MixedBatch.
 export * as Pairing from "./Pairing.ts"
 export type { MixPlan } from "./Plan.ts"
 export * as Plan from "./Plan.ts"
+export * as Portable from "./Portable.ts"
 export * as Random from "./Random.ts"
 export * as Strategy from "./Strategy.ts"

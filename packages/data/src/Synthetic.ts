@@ -1,9 +1,10 @@
 /**
  * Seeded 2-D datasets for pictures and quick checks: two moons, concentric circles, spirals,
  * and the mixup paper's GAN toy data (Gaussians on a ring, Gaussians on a grid). Classes are
- * balanced (example i belongs to class i mod K before the final shuffle).
+ * balanced (example i belongs to class i mod K before the final shuffle). Sines and cosines
+ * are core's portable ones, so a seed gives the same points on every engine.
  */
-import { Random } from "@vicinal/core"
+import { Portable, Random } from "@vicinal/core"
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
 import type { InvalidArgument, LabelOutOfRange } from "./DataError.ts"
@@ -57,7 +58,9 @@ const generate = (
 export const twoMoons = (options: CommonOptions): Effect.Effect<Dataset, InvalidArgument | LabelOutOfRange> =>
   generate("two-moons", options, 2, 0.1, (k, t) => {
     const angle = Math.PI * t
-    return k === 0 ? [Math.cos(angle), Math.sin(angle)] : [1 - Math.cos(angle), 0.5 - Math.sin(angle)]
+    return k === 0
+      ? [Portable.cos(angle), Portable.sin(angle)]
+      : [1 - Portable.cos(angle), 0.5 - Portable.sin(angle)]
   })
 
 export interface CirclesOptions extends CommonOptions {
@@ -77,7 +80,7 @@ export const circles = (
     0.05,
     (k, t) => {
       const r = k === 0 ? 1 : factor
-      return [r * Math.cos(2 * Math.PI * t), r * Math.sin(2 * Math.PI * t)]
+      return [r * Portable.cos(2 * Math.PI * t), r * Portable.sin(2 * Math.PI * t)]
     },
     [Check.inRange("factor", factor, 0, 1)],
   )
@@ -103,7 +106,7 @@ export const spirals = (
     0.02,
     (k, t) => {
       const angle = 2 * Math.PI * (turns * t + k / arms)
-      return [t * Math.cos(angle), t * Math.sin(angle)]
+      return [t * Portable.cos(angle), t * Portable.sin(angle)]
     },
     [Check.integerAtLeast("arms", arms, 1), Check.nonNegative("turns", turns)],
   )
@@ -127,7 +130,10 @@ export const gaussianRing = (
     options,
     modes,
     0.02,
-    (k) => [radius * Math.cos((2 * Math.PI * k) / modes), radius * Math.sin((2 * Math.PI * k) / modes)],
+    (k) => [
+      radius * Portable.cos((2 * Math.PI * k) / modes),
+      radius * Portable.sin((2 * Math.PI * k) / modes),
+    ],
     [Check.integerAtLeast("modes", modes, 1), Check.nonNegative("radius", radius)],
   )
 }

@@ -6,6 +6,7 @@
  * Constructors validate their options up front and THROW a `ConfigError` instance (synchronous
  * helpers); `fromConfig` takes a config already decoded by the Schema.
  */
+import { Portable } from "@vicinal/core"
 import { Schema } from "effect"
 import { dual } from "effect/Function"
 import { decodeOrThrow } from "./Errors.ts"
@@ -60,7 +61,7 @@ export const cosine = (options: {
   const minLr = decodeOrThrow(NonNegative, options.minLr ?? 0, "minLr")
   return (position) => {
     const t = Math.min(1, progress(position) / epochs)
-    return minLr + ((lr - minLr) * (1 + Math.cos(Math.PI * t))) / 2
+    return minLr + ((lr - minLr) * (1 + Portable.cos(Math.PI * t))) / 2
   }
 }
 
