@@ -57,9 +57,10 @@ const commonFlags = (defaults: {
     Flag.withDefault(false),
   ),
   limit: intFlag("limit", "use only this many training examples").pipe(Flag.optional),
-  testLimit: intFlag("test-limit", "MNIST: hold out this many test examples (default 2000)").pipe(
-    Flag.optional,
-  ),
+  testLimit: intFlag(
+    "test-limit",
+    "test examples: MNIST holds out this many (default 2000); CIFAR keeps the first this many of its test set",
+  ).pipe(Flag.optional),
   batchSize: intFlag("batch-size", "examples per batch").pipe(Flag.withDefault(defaults.batchSize)),
   lr: Flag.Finite("lr").pipe(
     Flag.withSchema(positive),

@@ -3,9 +3,10 @@
  * examples are crafted on the classifier itself, black box when they are crafted on a
  * surrogate. Errors are always against the true test labels.
  */
+import * as tf from "@tensorflow/tfjs-core"
 import { Attack, Evaluate, Range, type Report } from "@vicinal/attacks"
 import { Random } from "@vicinal/core"
-import { Batches, type DatasetType } from "@vicinal/data"
+import { type Augment, Batches, type DatasetType } from "@vicinal/data"
 import type { Classifier } from "@vicinal/models"
 import { Effect } from "effect"
 import { type CliError, stepFailed } from "./Errors.ts"
@@ -29,25 +30,34 @@ export const totals = (report: Report.Report): Totals => {
   return rest
 }
 
-/** Logits in inference mode, as the attacks want the model. */
+/**
+ * Logits in inference mode, as the attacks want the model. With `normalise` (a network trained
+ * on per-channel normalised inputs) the model takes pixels in [0, 1] and normalises them itself,
+ * so that attacks clip to the pixel range and epsilon stays on the pixel scale (e.g. 4/255).
+ */
 export const asModel =
-  (classifier: Classifier): Attack.Model =>
+  (classifier: Classifier, normalise?: Augment.NormaliseOptions): Attack.Model =>
   (x) =>
-    classifier.forward(x, { training: false })
+    classifier.forward(
+      normalise === undefined
+        ? x
+        : tf.div(tf.sub(x, tf.tensor1d([...normalise.mean])), tf.tensor1d([...normalise.std])),
+      { training: false },
+    )
 
 export const evaluate = (
-  classifier: Classifier,
+  classifier: Classifier | Attack.Model,
   test: DatasetType,
   options: {
     readonly attacks: ReadonlyArray<Attack.Attack>
-    readonly surrogate?: Classifier
+    readonly surrogate?: Classifier | Attack.Model
     readonly seed: number
   },
 ): Effect.Effect<ReadonlyArray<Totals>, CliError> =>
   Batches.stream(test, { batchSize: 250, shuffle: false }).pipe(
     Evaluate.stream({
-      model: asModel(classifier),
-      surrogate: options.surrogate === undefined ? undefined : asModel(options.surrogate),
+      model: toModel(classifier),
+      surrogate: options.surrogate === undefined ? undefined : toModel(options.surrogate),
       attacks: options.attacks,
       range: Range.unit,
     }),
@@ -55,3 +65,6 @@ export const evaluate = (
     Random.withSeed(options.seed),
     Effect.mapError(stepFailed("attack")),
   )
+
+const toModel = (model: Classifier | Attack.Model): Attack.Model =>
+  typeof model === "function" ? model : asModel(model)

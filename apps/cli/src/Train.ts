@@ -252,7 +252,10 @@ const openRun = (dir: string, backend: Option.Option<Backend.BackendChoice>) =>
       Models.load(join(dir, "model")).pipe(Effect.mapError(stepFailed("load network"))),
       (c) => Effect.sync(() => c.dispose()),
     )
-    return { config, data, classifier }
+    const normalise = config.augment === undefined ? undefined : Augmentation.steps(config.augment).normalise
+    // The network as a function of pixels in [0, 1], for attacks: it normalises them itself.
+    const onPixels = Robustness.asModel(classifier, normalise)
+    return { config, data, pixels: loaded, onPixels, classifier }
   })
 
 export const evaluate = (dir: string, backend: Option.Option<Backend.BackendChoice>) =>
@@ -307,22 +310,14 @@ export const attack = (dir: string, flags: AttackFlags) =>
           argument: "--epsilon",
           message: `--epsilon ${flags.epsilon}: must be in [0, 1] (inputs are pixels in [0, 1]; the paper's 4/255 is 0.0157)`,
         })
-      const { config, data, classifier } = yield* openRun(dir, flags.backend)
-      if (config.augment !== undefined && Augmentation.steps(config.augment).normalise !== undefined)
-        // The attacks keep inputs in [0, 1]; a normalising run's inputs are not (epsilon would change meaning too).
-        return yield* new UsageError({
-          argument: "RUN",
-          message: `${dir}: trained on normalised inputs (augment ${JSON.stringify(config.augment)}); attacks work on [0, 1] pixels and do not support it yet`,
-        })
+      // Attacks work on pixels in [0, 1] (epsilon on that scale); a run trained on normalised
+      // inputs is attacked through a model that normalises its pixels itself.
+      const { config, pixels, onPixels } = yield* openRun(dir, flags.backend)
       const attacks = [Robustness.make(flags.attack, flags.epsilon, flags.steps)]
-      const white = yield* Robustness.evaluate(classifier, data.test, { attacks, seed: flags.seed })
+      const white = yield* Robustness.evaluate(onPixels, pixels.test, { attacks, seed: flags.seed })
       const black = Option.isSome(flags.surrogate)
         ? yield* Effect.flatMap(openRun(flags.surrogate.value, flags.backend), (s) =>
-            Robustness.evaluate(classifier, data.test, {
-              attacks,
-              surrogate: s.classifier,
-              seed: flags.seed,
-            }),
+            Robustness.evaluate(onPixels, pixels.test, { attacks, surrogate: s.onPixels, seed: flags.seed }),
           )
         : undefined
       yield* Files.writeJson(join(dir, `attack-${flags.attack}-${flags.epsilon}.json`), {

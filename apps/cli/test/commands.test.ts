@@ -154,9 +154,11 @@ describe("vicinal commands", () => {
     const evaluated = await run(["eval", runDir, "--backend", "wasm"])
     assert.equal(evaluated.code, 0, evaluated.stderr)
     assert.match(evaluated.stdout, /2 test \/ 10 training examples/)
-    const attacked = await run(["attack", runDir, "--backend", "wasm"])
-    assert.equal(attacked.code, 1)
-    assert.match(attacked.stderr, /trained on normalised inputs/)
+    // attack works on pixels in [0, 1] through a model that normalises them as in training.
+    const attacked = await run(["attack", runDir, "--backend", "wasm", "--epsilon", "0.03"])
+    assert.equal(attacked.code, 0, attacked.stderr)
+    assert.match(attacked.stdout, /\| Metric \| Method \| Clean \| FGSM \|/)
+    assert.match(attacked.stdout, /of 2 already misclassified before the attack/)
 
     // --augment none: the runs' configs carry no augmentation, and the output says so.
     const plainOut = join(dir, "plain")
