@@ -24,6 +24,8 @@ export const strategyNames = [
   "erm",
   "mixup",
   "cutmix",
+  "fmix",
+  "resizeMix",
   "mixImages",
   "labelSmoothing",
   "gaussianNoise",
@@ -56,6 +58,10 @@ export const strategyOf = (
       return Strategy.mixup({ alpha: flags.alpha })
     case "cutmix":
       return Strategy.cutmix({ alpha: flags.alpha })
+    case "fmix":
+      return Strategy.fmix({ alpha: flags.alpha })
+    case "resizeMix":
+      return Strategy.resizeMix()
     case "mixImages":
       return Strategy.mixImages({ alpha: flags.alpha })
     case "labelSmoothing":

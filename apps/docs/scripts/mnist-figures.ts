@@ -1,8 +1,9 @@
 /**
  * Pictures of real mixed MNIST examples for the concepts page, made at build time from the
  * `mnist` package's digits: the same seeded plan (lambdas and partners) is executed with
- * mixup and with "mixing images", so the two figures differ only in their labels.
- * Writes docs/public/generated/mnist/{originals,mixup,mix-images}.{svg,png}.
+ * mixup and with "mixing images", so the two figures differ only in their labels; CutMix and
+ * FMix draw from the same seed (same partners) and paste a box or a Fourier mask.
+ * Writes docs/public/generated/mnist/{originals,mixup,mix-images,cutmix,fmix}.{svg,png}.
  */
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -38,6 +39,8 @@ const figures = Effect.gen(function* () {
   const options = { alpha: 1, pairing: Pairing.randomPermutation, granularity: "element" as const }
   const mixup = mixed(Strategy.mixup(options))
   const mixImages = mixed(Strategy.mixImages(options))
+  const cutmix = mixed(Strategy.cutmix(options))
+  const fmix = mixed(Strategy.fmix(options))
 
   const write = (name: string, title: string, images: Float32Array, targets: Float32Array) =>
     Effect.gen(function* () {
@@ -52,6 +55,18 @@ const figures = Effect.gen(function* () {
     "mixing images: mixed inputs, first label kept",
     mixImages.x as Float32Array,
     mixImages.y,
+  )
+  yield* write(
+    "cutmix",
+    "CutMix: a box of the partner pasted, labels by area",
+    cutmix.x as Float32Array,
+    cutmix.y,
+  )
+  yield* write(
+    "fmix",
+    "FMix: a Fourier mask of the partner pasted, labels by area",
+    fmix.x as Float32Array,
+    fmix.y,
   )
   return Array.from(mixup.lambda, (l) => l.toFixed(2))
 })

@@ -57,6 +57,16 @@ const boxMask = (step: Extract<Step, { _tag: "Cut" }>, rank: number): tf.Tensor 
   return tf.tensor(mask, rank === 4 ? [n, height, width, 1] : [n, height, width], "bool")
 }
 
+/** Boolean mask [n, H, W(, 1)]: true where each example takes its partner's pixel (FMix). */
+const pasteMask = (step: Extract<Step, { _tag: "Paste" }>, rank: number): tf.Tensor => {
+  const { masks, owner, height, width } = step
+  const plane = height * width
+  const n = owner.length
+  const mask = new Uint8Array(n * plane)
+  for (let i = 0; i < n; i++) mask.set(masks.subarray(owner[i]! * plane, (owner[i]! + 1) * plane), i * plane)
+  return tf.tensor(mask, rank === 4 ? [n, height, width, 1] : [n, height, width], "bool")
+}
+
 /** For each output pixel (example, row, column), the flat index of the pixel it takes. */
 const resizeSources = (step: Extract<Step, { _tag: "Cut" }>): Int32Array => {
   const { boxes, height, width, partner } = step
@@ -83,12 +93,7 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
     case "Interpolate":
       return interpolate(x, step.partner, step.inputLambda)
     case "Cut": {
-      if ((x.rank !== 3 && x.rank !== 4) || x.shape[1] !== step.height || x.shape[2] !== step.width)
-        throw new ShapeMismatch({
-          argument: "x (CutMix)",
-          expected: `shape [n, ${step.height}, ${step.width}(, C)] (the plan's image size)`,
-          actual: x.shape,
-        })
+      checkImage(step, x, "CutMix")
       if (step.resize === true) {
         // One gather over pixels: identity outside the boxes, the partner's shrunk image inside.
         const pixels = tf.reshape(x, [step.partner.length * step.height * step.width, -1])
@@ -96,6 +101,9 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
       }
       return tf.where(boxMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
     }
+    case "Paste":
+      checkImage(step, x, "FMix")
+      return tf.where(pasteMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
     case "Noise":
       return tf.add(x, tf.tensor(noise(step.seed, step.sigma, x.size), x.shape))
     case "Smooth":
@@ -103,10 +111,24 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
   }
 }
 
+const checkImage = (
+  step: { readonly height: number; readonly width: number },
+  x: tf.Tensor,
+  name: string,
+) => {
+  if ((x.rank !== 3 && x.rank !== 4) || x.shape[1] !== step.height || x.shape[2] !== step.width)
+    throw new ShapeMismatch({
+      argument: `x (${name})`,
+      expected: `shape [n, ${step.height}, ${step.width}(, C)] (the plan's image size)`,
+      actual: x.shape,
+    })
+}
+
 const stepTargets = (step: Step, y: tf.Tensor2D): tf.Tensor2D => {
   switch (step._tag) {
     case "Interpolate":
     case "Cut":
+    case "Paste":
       return interpolate(y, step.partner, step.labelLambda) as tf.Tensor2D
     case "Smooth":
       return tf.add(tf.mul(y, tf.scalar(1 - step.epsilon)), tf.scalar(step.epsilon / y.shape[1]))

@@ -79,6 +79,22 @@ const interpolateRows = (
     ? interpolateBytes(src, out as Uint8Array, d, partner, lambda)
     : interpolateFloat(src, out as Float32Array, d, partner, lambda)
 
+/** The channels of an NHWC (or NHW) batch whose image size must be the plan's. */
+const imageChannels = (
+  shape: ReadonlyArray<number>,
+  step: { readonly height: number; readonly width: number },
+  name: string,
+): number => {
+  const { height, width } = step
+  if ((shape.length !== 3 && shape.length !== 4) || shape[1] !== height || shape[2] !== width)
+    throw new ShapeMismatch({
+      argument: `shape (${name})`,
+      expected: `[n, ${height}, ${width}(, C)] (the plan's image size)`,
+      actual: shape,
+    })
+  return shape.length === 4 ? shape[3]! : 1
+}
+
 const cutRows = (
   src: Pixels,
   out: Pixels,
@@ -86,13 +102,7 @@ const cutRows = (
   step: Extract<Step, { _tag: "Cut" }>,
 ) => {
   const { boxes, height, width, partner } = step
-  if ((shape.length !== 3 && shape.length !== 4) || shape[1] !== height || shape[2] !== width)
-    throw new ShapeMismatch({
-      argument: "shape (CutMix)",
-      expected: `[n, ${height}, ${width}(, C)] (the plan's image size)`,
-      actual: shape,
-    })
-  const channels = shape.length === 4 ? shape[3]! : 1
+  const channels = imageChannels(shape, step, "CutMix")
   const d = height * width * channels
   if (src !== out) out.set(src)
   for (let i = 0; i < partner.length; i++) {
@@ -113,6 +123,27 @@ const cutRows = (
         out.set(src.subarray(at, at + channels), i * d + row + c * channels)
       }
     }
+  }
+}
+
+// FMix: where example i's mask is set, its pixel (all channels) comes from the partner.
+const pasteRows = (
+  src: Pixels,
+  out: Pixels,
+  shape: ReadonlyArray<number>,
+  step: Extract<Step, { _tag: "Paste" }>,
+) => {
+  const { masks, owner, height, width, partner } = step
+  const channels = imageChannels(shape, step, "FMix")
+  const plane = height * width
+  const d = plane * channels
+  if (src !== out) out.set(src)
+  for (let i = 0; i < partner.length; i++) {
+    const mask = owner[i]! * plane
+    const from = partner[i]! * d
+    for (let p = 0; p < plane; p++)
+      if (masks[mask + p] === 1)
+        out.set(src.subarray(from + p * channels, from + (p + 1) * channels), i * d + p * channels)
   }
 }
 
@@ -138,7 +169,7 @@ const mixTargets = (
 ): Float32Array => {
   let current = y
   for (const step of steps) {
-    if (step._tag === "Interpolate" || step._tag === "Cut") {
+    if (step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste") {
       if (current === out) current = Float32Array.from(out)
       interpolateFloat(current, out, classes, step.partner, step.labelLambda)
       current = out
@@ -211,6 +242,7 @@ export const executeInto = <X extends Float32Array | Uint8Array>(
     const src: Pixels = current === out ? out.slice() : current
     if (step._tag === "Interpolate") interpolateRows(src, out, d, step.partner, step.inputLambda)
     else if (step._tag === "Cut") cutRows(src, out, batch.shape, step)
+    else if (step._tag === "Paste") pasteRows(src, out, batch.shape, step)
     else addNoise(src, out, step, round)
     current = out
   }

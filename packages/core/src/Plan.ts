@@ -31,6 +31,21 @@ export type Step =
       readonly inputLambda: Float32Array
       readonly labelLambda: Float32Array
     }
+  /**
+   * Pixels where example i's mask is set come from the partner at the same place (FMix): the
+   * masks are `height * width` bytes each, `masks` holds one per draw and `owner[i]` says which
+   * example i uses (a batch-level draw shares one). Labels as above.
+   */
+  | {
+      readonly _tag: "Paste"
+      readonly partner: Int32Array
+      readonly masks: Uint8Array
+      readonly owner: Int32Array
+      readonly height: number
+      readonly width: number
+      readonly inputLambda: Float32Array
+      readonly labelLambda: Float32Array
+    }
   /** y <- (1 - epsilon) * y + epsilon / classes. */
   | { readonly _tag: "Smooth"; readonly epsilon: number }
   /** x <- x + N(0, sigma^2), the noise generated on the host from `seed` (identical on every backend). */
@@ -53,7 +68,7 @@ export const summary = (
 ): { readonly lambda: Float32Array; readonly inputLambda: Float32Array; readonly partner: Int32Array } => {
   for (let s = plan.steps.length - 1; s >= 0; s--) {
     const step = plan.steps[s]!
-    if (step._tag === "Interpolate" || step._tag === "Cut")
+    if (step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste")
       return {
         lambda: Float32Array.from(step.labelLambda),
         inputLambda: Float32Array.from(step.inputLambda),

@@ -1,6 +1,6 @@
 /**
  * The VRM strategy algebra. A strategy is a plain, serialisable value; constructors build
- * leaves (ERM, mixup, CutMix, ResizeMix, mixing images, label smoothing, Gaussian noise) and combinators
+ * leaves (ERM, mixup, CutMix, ResizeMix, FMix, mixing images, label smoothing, Gaussian noise) and combinators
  * (`withProbability`, `oneOf`, `chain`, `schedule`, `manifold`) take strategies and return one,
  * so users compose their own without new classes.
  *
@@ -22,6 +22,7 @@ import {
   ShapeMismatch,
 } from "./Errors.ts"
 import * as Execute from "./Execute.ts"
+import * as Fourier from "./Fourier.ts"
 import * as Host from "./Host.ts"
 import * as Lambda from "./Lambda.ts"
 import type { Batch, MixedBatch } from "./MixedBatch.ts"
@@ -65,6 +66,14 @@ export type Strategy =
       /** The pasted partner's side as a fraction of the image's, uniform in [minScale, maxScale]. */
       readonly minScale: number
       readonly maxScale: number
+      readonly pairing: Pairing.Pairing
+      readonly granularity: Granularity
+    }
+  | {
+      readonly _tag: "FMix"
+      readonly lambda: Lambda.Sampler
+      /** Spectrum decay power: larger gives smoother, blob-like masks (the reference's 3). */
+      readonly decay: number
       readonly pairing: Pairing.Pairing
       readonly granularity: Granularity
     }
@@ -138,6 +147,19 @@ export const resizeMix = (
   _tag: "ResizeMix",
   minScale: options.scale?.[0] ?? 0.1,
   maxScale: options.scale?.[1] ?? 0.8,
+  pairing: options.pairing ?? Pairing.randomPermutation,
+  granularity: options.granularity ?? "batch",
+})
+
+/**
+ * FMix: a low-frequency Fourier mask keeps lambda of the example's pixels and takes the rest from
+ * its partner; the label weight is the exact kept fraction. `decay` (default 3) is the spectrum's
+ * decay power. See `Fourier` for the mask.
+ */
+export const fmix = (options: MixOptions & { readonly decay?: number }): Strategy => ({
+  _tag: "FMix",
+  lambda: samplerOf(options),
+  decay: options.decay ?? 3,
   pairing: options.pairing ?? Pairing.randomPermutation,
   granularity: options.granularity ?? "batch",
 })
@@ -246,6 +268,16 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
       )
       return Lambda.validate(strategy.lambda, `${here}.lambda`) ?? pairingAndGranularity(strategy, here)
     }
+    case "FMix": {
+      const here = at("fmix")
+      return (
+        Lambda.validate(strategy.lambda, `${here}.lambda`) ??
+        (Number.isFinite(strategy.decay) && strategy.decay > 0
+          ? undefined
+          : invalid(`${here}.decay`, strategy.decay, "must be > 0 and finite")) ??
+        pairingAndGranularity(strategy, here)
+      )
+    }
     case "ResizeMix": {
       const here = at("resizeMix")
       return (
@@ -328,7 +360,7 @@ export const children = (strategy: Strategy): ReadonlyArray<Strategy> => {
 export const needs = (strategy: Strategy): { readonly labels: boolean; readonly features: boolean } => {
   const acc = { labels: false, features: false }
   const visit = (s: Strategy): void => {
-    if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix") {
+    if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix" || s._tag === "FMix") {
       const p = s.pairing
       if (p._tag === "SameClass" || (p._tag === "Knn" && p.sameClass) || p._tag === "Custom")
         acc.labels = true
@@ -375,7 +407,7 @@ const lambdaOwners = (
 }
 
 const planMix = (
-  strategy: Extract<Strategy, { _tag: "Mixup" | "CutMix" | "ResizeMix" }>,
+  strategy: Extract<Strategy, { _tag: "Mixup" | "CutMix" | "ResizeMix" | "FMix" }>,
   info: PlanInput,
   epoch: number,
   rng: Random.Rng,
@@ -404,11 +436,23 @@ const planMix = (
       expected: "rank 3 or 4 [n, H, W(, C)]",
       actual: info.shape,
     })
+  const { height, width } = size
+  if (strategy._tag === "FMix") {
+    const drawnMasks = Array.from({ length: draws }, (_, k) =>
+      Fourier.sampleMask(drawn[k]!, height, width, strategy.decay, rng),
+    )
+    const masks = new Uint8Array(draws * height * width)
+    drawnMasks.forEach((m, k) => {
+      masks.set(m.pasted, k * height * width)
+    })
+    const inputLambda = Float32Array.from(owner, (k) => drawnMasks[k]!.kept)
+    return [
+      { _tag: "Paste", partner, masks, owner, height, width, inputLambda, labelLambda: inputLambda.slice() },
+    ]
+  }
   const resize = strategy._tag === "ResizeMix"
   const perDraw = Array.from({ length: draws }, (_, k) =>
-    resize
-      ? Box.sampleResized(drawn[k]!, size.height, size.width, rng)
-      : Box.sample(drawn[k]!, size.height, size.width, rng),
+    resize ? Box.sampleResized(drawn[k]!, height, width, rng) : Box.sample(drawn[k]!, height, width, rng),
   )
   const boxes = new Int32Array(4 * n)
   const inputLambda = new Float32Array(n)
@@ -416,11 +460,10 @@ const planMix = (
   for (let i = 0; i < n; i++) {
     const box = perDraw[owner[i]!]!
     boxes.set([box.y0, box.y1, box.x0, box.x1], 4 * i)
-    inputLambda[i] = Box.keptFraction(box, size.height, size.width)
+    inputLambda[i] = Box.keptFraction(box, height, width)
     labelLambda[i] =
       strategy._tag === "CutMix" && !strategy.correctLambda ? drawn[owner[i]!]! : inputLambda[i]!
   }
-  const { height, width } = size
   return [
     { _tag: "Cut", partner, boxes, ...(resize ? { resize } : {}), height, width, inputLambda, labelLambda },
   ]
@@ -455,6 +498,7 @@ const planInto = (
     case "Mixup":
     case "CutMix":
     case "ResizeMix":
+    case "FMix":
       out.steps.push(...planMix(strategy, info, epoch, rng))
       return
     case "LabelSmoothing":
@@ -684,6 +728,12 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
   Schema.TaggedStruct("ResizeMix", {
     minScale: positive,
     maxScale: unit,
+    pairing: PairingConfig,
+    granularity: GranularityConfig,
+  }),
+  Schema.TaggedStruct("FMix", {
+    lambda: SamplerConfig,
+    decay: positive,
     pairing: PairingConfig,
     granularity: GranularityConfig,
   }),

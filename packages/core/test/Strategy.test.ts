@@ -127,7 +127,7 @@ describe("Strategy.apply invariants", () => {
     )
   })
 
-  test("the CutMix and ResizeMix label weight equals the fraction of pixels kept, exactly", () => {
+  test("the CutMix, ResizeMix and FMix label weight equals the fraction of pixels kept, exactly", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 8 }),
@@ -135,8 +135,8 @@ describe("Strategy.apply invariants", () => {
         fc.integer({ min: 1, max: 16 }),
         fc.constantFrom<Strategy.Granularity>("batch", "pair", "element"),
         fc.integer(),
-        fc.boolean(),
-        (n, h, w, granularity, seed, resize) => {
+        fc.constantFrom("cutmix", "resizeMix", "fmix"),
+        (n, h, w, granularity, seed, kind) => {
           // Example i is filled with i + 1, so kept pixels are recognisable.
           const c = 2
           const x = Float32Array.from({ length: n * h * w * c }, (_, t) => Math.floor(t / (h * w * c)) + 1)
@@ -150,9 +150,12 @@ describe("Strategy.apply invariants", () => {
             classes: 2,
             labels: new Int32Array(n),
           }
-          const strategy = resize
-            ? Strategy.resizeMix({ granularity, pairing: Pairing.flip })
-            : Strategy.cutmix({ alpha: 1, granularity, pairing: Pairing.flip })
+          const strategy =
+            kind === "resizeMix"
+              ? Strategy.resizeMix({ granularity, pairing: Pairing.flip })
+              : kind === "fmix"
+                ? Strategy.fmix({ alpha: 1, granularity, pairing: Pairing.flip })
+                : Strategy.cutmix({ alpha: 1, granularity, pairing: Pairing.flip })
           const out = applyHost(strategy, d, seed)
           for (let i = 0; i < n; i++) {
             let kept = 0

@@ -67,21 +67,24 @@ export const sampler: fc.Arbitrary<Lambda.Sampler> = fc.oneof(
   fc.double({ min: 0, max: 1, noNaN: true }).map(Lambda.constant),
 )
 
-/** Leaves that mix (mixup, mixing images, CutMix). */
+/** Leaves that mix (mixup, mixing images, CutMix, FMix). */
 export const mixer: fc.Arbitrary<Strategy.Strategy> = fc
   .record({
     lambda: sampler,
     pairing,
     granularity,
-    which: fc.constantFrom(0, 1, 2),
+    which: fc.constantFrom(0, 1, 2, 3),
     correctLambda: fc.boolean(),
+    decay: fc.constantFrom(1, 3, 5.5),
   })
-  .map(({ which, correctLambda, ...options }) =>
+  .map(({ which, correctLambda, decay, ...options }) =>
     which === 0
       ? Strategy.mixup(options)
       : which === 1
         ? Strategy.mixImages(options)
-        : Strategy.cutmix({ ...options, correctLambda }),
+        : which === 2
+          ? Strategy.cutmix({ ...options, correctLambda })
+          : Strategy.fmix({ ...options, decay }),
   )
 
 /** ResizeMix: pastes the partner shrunk, so its pixels are not elementwise between the two sources. */
