@@ -11,7 +11,11 @@ interface RuntimeGlobals {
   readonly gc?: () => void
   readonly Deno?: {
     readonly version: { readonly deno: string }
-    readonly memoryUsage: () => { readonly rss: number }
+    readonly memoryUsage: () => {
+      readonly rss: number
+      readonly heapUsed: number
+      readonly heapTotal: number
+    }
   }
 }
 
@@ -25,9 +29,19 @@ export const runtime = (): string =>
       ? `deno ${globals.Deno.version.deno}`
       : `node ${process.versions.node}`
 
+const memoryUsage = () => (globals.Deno !== undefined ? globals.Deno.memoryUsage() : process.memoryUsage())
+
 /** Resident set size in bytes (Deno's own API on Deno, as its node shim may differ). */
-export const rss = (): number =>
-  globals.Deno !== undefined ? globals.Deno.memoryUsage().rss : process.memoryUsage().rss
+export const rss = (): number => memoryUsage().rss
+
+/**
+ * The JavaScript heap: bytes in use by live objects (after `collectGarbage`) and bytes the
+ * engine has reserved for it, which it grows with the allocation rate and rarely returns.
+ */
+export const jsHeap = (): { readonly used: number; readonly reserved: number } => {
+  const { heapUsed, heapTotal } = memoryUsage()
+  return { used: heapUsed, reserved: heapTotal }
+}
 
 /**
  * A full garbage collection where the runtime offers one (Bun always; Deno when started with

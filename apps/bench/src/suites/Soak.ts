@@ -46,6 +46,7 @@ export const rows = async (options: SoakOptions): Promise<ReadonlyArray<Row>> =>
     const gc = Env.collectGarbage()
     const rssBefore = Env.rss()
     const heapBefore = Env.wasmHeapBytes()
+    const jsBefore = Env.jsHeap()
     let tensorsMax = tensorsBefore
     // RSS after a full collection at each quarter: a leak grows linearly, a warm-up levels off.
     const trajectory: Array<number> = []
@@ -64,6 +65,7 @@ export const rows = async (options: SoakOptions): Promise<ReadonlyArray<Row>> =>
     Env.collectGarbage()
     const rssAfter = Env.rss()
     const heapAfter = Env.wasmHeapBytes()
+    const jsAfter = Env.jsHeap()
     const mb = (bytes: number) => bytes / 2 ** 20
     const base = { section: SECTION, runtime: options.runtime, backend: options.backend }
     const what = `${options.steps} steps of MLP 784-${options.hidden.join("-")}-10, batch ${options.batchSize}, after ${WARMUP} warm-up steps, in ${seconds.toFixed(1)} s (final loss ${lastLoss.toFixed(3)})`
@@ -84,7 +86,7 @@ export const rows = async (options: SoakOptions): Promise<ReadonlyArray<Row>> =>
         value: mb(rssAfter - rssBefore),
         unit: "MB",
         target: { op: "<=", value: 50 },
-        detail: `RSS ${mb(rssBefore).toFixed(0)} MB before, then ${trajectory.map((b) => mb(b).toFixed(0)).join(" / ")} MB at each quarter (growth after the first quarter: ${trajectory.length < 2 ? "n/a" : `${mb(trajectory.at(-1)! - trajectory[0]!).toFixed(1)} MB`})${gc ? " (after a full GC each time)" : " (no GC available)"}${heapBefore === undefined || heapAfter === undefined ? "" : `; wasm heap ${mb(heapBefore).toFixed(0)} -> ${mb(heapAfter).toFixed(0)} MB`}`,
+        detail: `RSS ${mb(rssBefore).toFixed(0)} MB before, then ${trajectory.map((b) => mb(b).toFixed(0)).join(" / ")} MB at each quarter (growth after the first quarter: ${trajectory.length < 2 ? "n/a" : `${mb(trajectory.at(-1)! - trajectory[0]!).toFixed(1)} MB`})${gc ? " (after a full GC each time)" : " (no GC available)"}${heapBefore === undefined || heapAfter === undefined ? "" : `; wasm heap ${mb(heapBefore).toFixed(0)} -> ${mb(heapAfter).toFixed(0)} MB`}; JS heap in use ${mb(jsBefore.used).toFixed(0)} -> ${mb(jsAfter.used).toFixed(0)} MB, reserved by the engine ${mb(jsBefore.reserved).toFixed(0)} -> ${mb(jsAfter.reserved).toFixed(0)} MB`,
       }),
     ]
   } finally {
