@@ -3,6 +3,7 @@
  * height and by the WIDTH for its width; the centre is uniform over the image and the box is
  * clipped to it. The kept fraction is then recomputed exactly from the clipped box.
  */
+import { InvalidParameter } from "./Errors.ts"
 import type { Rng } from "./Random.ts"
 
 /** Half-open pixel rows [y0, y1) and columns [x0, x1) taken from the partner. */
@@ -15,8 +16,20 @@ export interface Box {
 
 const clip = (v: number, hi: number): number => Math.max(0, Math.min(v, hi))
 
+const checkImage = (height: number, width: number): void => {
+  for (const [argument, value] of [
+    ["height", height],
+    ["width", width],
+  ] as const)
+    if (!(Number.isInteger(value) && value >= 1))
+      throw new InvalidParameter({ argument, value, reason: "must be an integer >= 1" })
+}
+
 /** A box for mixing weight `lambda` on an `height` x `width` image (timm's `rand_bbox`, clipped). */
 export const sample = (lambda: number, height: number, width: number, rng: Rng): Box => {
+  checkImage(height, width)
+  if (!(lambda >= 0 && lambda <= 1))
+    throw new InvalidParameter({ argument: "lambda", value: lambda, reason: "must be in [0, 1]" })
   const ratio = Math.sqrt(1 - lambda)
   const cutH = Math.floor(height * ratio)
   const cutW = Math.floor(width * ratio)
@@ -45,6 +58,9 @@ export const spatial = (
  * placed uniformly inside the image (never clipped).
  */
 export const sampleResized = (scale: number, height: number, width: number, rng: Rng): Box => {
+  checkImage(height, width)
+  if (!(scale > 0 && scale <= 1))
+    throw new InvalidParameter({ argument: "scale", value: scale, reason: "must be in (0, 1]" })
   const h = Math.min(height, Math.max(1, Math.round(scale * height)))
   const w = Math.min(width, Math.max(1, Math.round(scale * width)))
   const y0 = rng.int(height - h + 1)

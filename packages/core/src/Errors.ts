@@ -2,9 +2,10 @@
  * Typed errors of @vicinal/core. Every message names the argument and the offending value.
  *
  * Effect-returning APIs (`Strategy.apply`, `Strategy.fromConfig`) put them in the error
- * channel; the synchronous hot-path helpers (`Lambda.*` constructors, `Strategy.plan`,
- * `Strategy.execute`, `Host.execute`) throw these same tagged instances, so callers can
- * still match on `_tag`.
+ * channel; the synchronous hot-path helpers (`Lambda.sample` / `sampleInto`, `Box.sample`,
+ * `Strategy.plan`, `Strategy.execute`, `Host.execute`) throw these same tagged instances, so
+ * callers can still match on `_tag`. Constructors (`Strategy.mixup`, `Lambda.beta`, ...) never
+ * throw: they build plain values that those functions validate.
  */
 import { Data } from "effect"
 

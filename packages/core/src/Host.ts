@@ -3,12 +3,14 @@
  * collate). Same plans, same float32 arithmetic as `Execute`, so both paths agree bit for bit on
  * Float32Array inputs. Uint8Array inputs give Uint8Array outputs, rounded and clamped to
  * [0, 255] (noise sigma is then in pixel units). Allocates only the outputs (plus one scratch
- * copy per extra input-changing step of a chain). Throws `ShapeMismatch` (tagged) on bad sizes.
+ * copy per extra input-changing step of a chain). Throws `ShapeMismatch` (tagged) on bad sizes
+ * and `NotADistribution` on a target row that is not a distribution.
  */
 import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
 import type { HostBatch, MixedHostBatch } from "./MixedBatch.ts"
 import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
+import * as Targets from "./Targets.ts"
 
 const f = Math.fround
 
@@ -200,7 +202,10 @@ const featureSize = (plan: MixPlan, batch: HostBatch): { d: number; classes: num
       expected: `n * classes values with n = ${n}`,
       actual: [y.length],
     })
-  return { d, classes: y.length / n }
+  const classes = y.length / n
+  const notADistribution = Targets.validate(y, classes)
+  if (notADistribution !== undefined) throw notADistribution
+  return { d, classes }
 }
 
 /** Caller-owned output buffers for `executeInto`: x of the input's type and length, y of y's length. */

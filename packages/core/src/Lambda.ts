@@ -179,9 +179,12 @@ const drawResolved = (sampler: Sampler, rng: Rng): number => {
   }
 }
 
-/** One lambda at `epoch` (default 0). Assumes a valid sampler (see `validate`). */
-export const sample = (sampler: Sampler, rng: Rng, epoch = 0): number =>
-  drawResolved(resolve(sampler, epoch), rng)
+/** One lambda at `epoch` (default 0). Throws `InvalidParameter` for an invalid sampler. */
+export const sample = (sampler: Sampler, rng: Rng, epoch = 0): number => {
+  const error = validate(sampler)
+  if (error !== undefined) throw error
+  return drawResolved(resolve(sampler, epoch), rng)
+}
 
 // The bulk path draws from a small fast generator (sfc32, in the WebAssembly kernels), seeded
 // from the caller's `Rng` so that bulk sampling stays reproducible.

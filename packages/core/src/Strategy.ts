@@ -18,7 +18,6 @@ import {
   InvalidConfig,
   InvalidParameter,
   isCoreError,
-  NotADistribution,
   ShapeMismatch,
 } from "./Errors.ts"
 import * as Execute from "./Execute.ts"
@@ -29,6 +28,7 @@ import type { Batch, MixedBatch } from "./MixedBatch.ts"
 import * as Pairing from "./Pairing.ts"
 import type { MixPlan, Step } from "./Plan.ts"
 import * as Random from "./Random.ts"
+import * as Targets from "./Targets.ts"
 
 /** One lambda per batch (the paper's), per pair (i, partner(i)), or per example. */
 export type Granularity = "batch" | "pair" | "element"
@@ -558,8 +558,6 @@ export const executeHost = Host.execute
 // ---------------------------------------------------------------------------------------------
 // Batch validation and apply
 
-const TOLERANCE = 1e-3
-
 /** Check a device batch before any mixing: non-empty, x and y batch sizes agree, y rows are distributions. */
 export const validateBatch = (batch: Batch): CoreError | undefined => {
   const n = batch.x.shape[0]
@@ -578,25 +576,11 @@ export const validateBatch = (batch: Batch): CoreError | undefined => {
 }
 
 /** Check host target rows: every entry >= 0 and each row summing to 1 (within 1e-3). */
-export const validateTargets = (
+export const validateTargets: (
   y: ArrayLike<number>,
   classes: number,
-  argument = "y",
-): CoreError | undefined => {
-  const n = classes === 0 ? 0 : y.length / classes
-  for (let i = 0; i < n; i++) {
-    let sum = 0
-    for (let c = 0; c < classes; c++) {
-      const v = y[i * classes + c]!
-      if (!(v >= 0))
-        return new NotADistribution({ argument, row: i, value: v, reason: "has a negative or NaN entry" })
-      sum += v
-    }
-    if (Math.abs(sum - 1) > TOLERANCE)
-      return new NotADistribution({ argument, row: i, value: sum, reason: "must sum to 1 (tolerance 1e-3)" })
-  }
-  return undefined
-}
+  argument?: string,
+) => CoreError | undefined = Targets.validate
 
 /** Class per row (argmax), for SC pairing. */
 export const argmaxRows = (y: ArrayLike<number>, classes: number): Int32Array => {
@@ -648,9 +632,18 @@ export const apply = (
     const registry = yield* Effect.service(Pairing.CustomPairings)
     const error = validate(strategy) ?? validateBatch(batch)
     if (error !== undefined) return yield* Effect.fail(error)
-    return yield* attempt(() =>
-      execute(plan(strategy, planInputOf(strategy, batch, registry), context, rng), batch),
-    )
+    return yield* attempt(() => {
+      const drawn = plan(strategy, planInputOf(strategy, batch, registry), context, rng)
+      // apply sees only the inputs; mixing them for a hidden stage would silently be input mixup.
+      if ((drawn.stage ?? 0) > 0)
+        throw new InvalidParameter({
+          argument: "strategy (manifold)",
+          value: drawn.stage,
+          reason:
+            "drew a hidden stage, which apply cannot reach: plan it and mix that stage's activation with Execute.inputs (as @vicinal/train does)",
+        })
+      return execute(drawn, batch)
+    })
   })
 
 /** Data-last `apply`, for pipes: `pipe(batch, Strategy.applyTo(strategy, context))`. */

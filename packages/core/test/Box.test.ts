@@ -36,3 +36,18 @@ test("box height scales with H and width with W; clipped to the image; kept frac
     { numRuns: 100 },
   )
 })
+
+test("a lambda outside [0, 1] or an empty image is a tagged InvalidParameter naming the argument", () => {
+  const rng = Random.make(1)
+  for (const [call, argument] of [
+    [() => Box.sample(1.5, 4, 4, rng), "lambda"],
+    [() => Box.sample(Number.NaN, 4, 4, rng), "lambda"],
+    [() => Box.sample(0.5, 0, 4, rng), "height"],
+    [() => Box.sample(0.5, 4, 2.5, rng), "width"],
+    [() => Box.sampleResized(0, 4, 4, rng), "scale"],
+  ] as const)
+    assert.throws(
+      call,
+      (e: { _tag?: string; argument?: string }) => e._tag === "InvalidParameter" && e.argument === argument,
+    )
+})

@@ -57,6 +57,24 @@ test("mismatched host sizes are a tagged ShapeMismatch", () => {
   )
 })
 
+test("host target rows that are not distributions are a tagged NotADistribution naming the row", () => {
+  const plan = Strategy.plan(
+    Strategy.mixup({ alpha: 1 }),
+    { n: 2, shape: [2, 3] },
+    { epoch: 0, step: 0 },
+    Random.make(1),
+  )
+  for (const [y, row] of [
+    [[1, 0, 0.6, 0.6], 1],
+    [[-0.5, 1.5, 0, 1], 0],
+    [[Number.NaN, 1, 0, 1], 0],
+  ] as const)
+    assert.throws(
+      () => Host.execute(plan, { x: new Float32Array(6), shape: [2, 3], y: Float32Array.from(y) }),
+      (e: { _tag?: string; row?: number }) => e._tag === "NotADistribution" && e.row === row,
+    )
+})
+
 test("executeInto gives execute's result in the caller's buffers, also when they are the batch's own", () => {
   fc.assert(
     fc.property(anyStrategy, hostData(), fc.integer(), (strategy, d, seed) => {

@@ -123,6 +123,11 @@ describe("validation", () => {
         () => Lambda.sampleInto(Lambda.symmetricBeta(alpha), Random.make(1), new Float64Array(1)),
         (t: { _tag?: string }) => t._tag === "InvalidParameter",
       )
+      assert.throws(
+        () => Lambda.sample(Lambda.symmetricBeta(alpha), Random.make(1)),
+        (t: { _tag?: string; message?: string }) =>
+          t._tag === "InvalidParameter" && /lambda\.alpha must be > 0/.test(t.message ?? ""),
+      )
     }
     assert.equal(Lambda.validate(Lambda.constant(1.5))?._tag, "InvalidParameter")
     assert.equal(Lambda.validate(Lambda.uniform(0))?._tag, "InvalidParameter")

@@ -3,7 +3,7 @@ import { before, describe, test } from "node:test"
 import { type Batch, Execute, Host, Lambda, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { strategy as anyStrategy, type HostData, hostData, mixer } from "./arbitraries.ts"
+import { strategy as anyStrategy, type HostData, hostData, inputStrategy, mixer } from "./arbitraries.ts"
 import { noLeak, oneHot, tf, useCpu } from "./helpers.ts"
 
 before(useCpu)
@@ -52,7 +52,7 @@ const failure = <A, E>(effect: Effect.Effect<A, E, Random.Random>): E => {
 describe("Strategy.apply invariants", () => {
   test("for any composed strategy: label rows are distributions, shapes kept, lambdas in [0, 1], no leak", () => {
     fc.assert(
-      fc.property(anyStrategy, hostData(), fc.integer(), (s, d, seed) => {
+      fc.property(inputStrategy, hostData(), fc.integer(), (s, d, seed) => {
         const out = applyHost(s, d, seed)
         const n = d.shape[0]!
         assert.deepEqual(out.shape, d.shape)
@@ -114,7 +114,12 @@ describe("Strategy.apply invariants", () => {
           steps: [{ _tag: "Interpolate", partner, inputLambda, labelLambda: inputLambda }],
         }
         const batch = toBatch(d)
-        const mixed = noLeak(() => tf.tidy(() => Execute.inputs(plan, batch.x).dataSync()))
+        const mixed = noLeak(() => {
+          const out = Execute.inputs(plan, batch.x)
+          const values = out.dataSync()
+          out.dispose()
+          return values
+        })
         disposeBatch(batch)
         const dim = d.x.length / n
         for (let i = 0; i < n; i++) {
@@ -170,6 +175,41 @@ describe("Strategy.apply invariants", () => {
     )
   })
 
+  test("CutMix with correctLambda false: the label weight is the sampled lambda, the input weight the kept area", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.constantFrom<Strategy.Granularity>("batch", "element"),
+        fc.integer(),
+        (n, h, w, granularity, seed) => {
+          const sampler = Lambda.symmetricBeta(1)
+          const plan = Strategy.plan(
+            Strategy.cutmix({ lambda: sampler, granularity, correctLambda: false }),
+            { n, shape: [n, h, w, 1] },
+            context,
+            Random.make(seed),
+          )
+          const step = plan.steps[0]!
+          assert.ok(step._tag === "Cut")
+          // The same generator, replayed: the partners, then one lambda per draw.
+          const rng = Random.make(seed)
+          Pairing.partners(Pairing.randomPermutation, { n }, rng)
+          const draws = granularity === "batch" ? 1 : n
+          const sampled = Float32Array.from({ length: draws }, () =>
+            Lambda.sample(sampler, rng, context.epoch),
+          )
+          for (let i = 0; i < n; i++) {
+            assert.equal(step.labelLambda[i], sampled[granularity === "batch" ? 0 : i])
+            const [y0, y1, x0, x1] = step.boxes.subarray(4 * i, 4 * i + 4)
+            assert.equal(step.inputLambda[i], Math.fround(1 - ((y1! - y0!) * (x1! - x0!)) / (h * w)))
+          }
+        },
+      ),
+    )
+  })
+
   test("pair granularity with flip gives both members of a pair the same lambda", () => {
     fc.assert(
       fc.property(hostData(), fc.integer(), (d, seed) => {
@@ -180,6 +220,9 @@ describe("Strategy.apply invariants", () => {
         )
         const n = d.shape[0]!
         for (let i = 0; i < n; i++) assert.equal(out.lambda[i], out.lambda[n - 1 - i])
+        // ... and distinct pairs their own lambdas (one per pair, not one per batch).
+        const perPair = new Set(Array.from({ length: Math.ceil(n / 2) }, (_, i) => out.lambda[i]))
+        assert.equal(perPair.size, Math.ceil(n / 2), `lambdas ${out.lambda}`)
       }),
       { numRuns: 40 },
     )
@@ -187,7 +230,7 @@ describe("Strategy.apply invariants", () => {
 
   test("determinism: one seed, identical outputs; the typed-array path agrees bit for bit", () => {
     fc.assert(
-      fc.property(anyStrategy, hostData(), fc.integer(), (s, d, seed) => {
+      fc.property(inputStrategy, hostData(), fc.integer(), (s, d, seed) => {
         const a = applyHost(s, d, seed)
         const b = applyHost(s, d, seed)
         assert.deepEqual(a, b)
@@ -197,12 +240,12 @@ describe("Strategy.apply invariants", () => {
         const planB = Strategy.plan(s, info, context, Random.make(seed))
         assert.deepEqual(planA, planB)
         const batch = toBatch(d)
-        const onDevice = noLeak(() =>
-          tf.tidy(() => {
-            const m = Strategy.execute(planA, batch)
-            return { x: m.x.dataSync(), y: m.y.dataSync() }
-          }),
-        )
+        const onDevice = noLeak(() => {
+          const m = Strategy.execute(planA, batch)
+          const values = { x: m.x.dataSync(), y: m.y.dataSync() }
+          Execute.dispose(m)
+          return values
+        })
         disposeBatch(batch)
         const onHost = Host.execute(planA, { x: d.x, shape: d.shape, y: d.y })
         assert.deepEqual(onHost.x, onDevice.x)
@@ -340,37 +383,64 @@ describe("typed errors", () => {
     disposeBatch(b)
   })
 
-  test("mismatched sizes, non-distributions, empty batches and CutMix on flat inputs are typed", () =>
-    tf.tidy(() => {
-      const y = tf.tensor2d(oneHot([0, 1], 2), [2, 2])
-      const x3 = tf.zeros([3, 2])
+  test("mismatched sizes, non-distributions, empty batches and CutMix on flat inputs are typed, leaking nothing", () => {
+    const before = tf.memory().numTensors
+    const inputs: Array<tf.Tensor> = []
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      inputs.push(t)
+      return t
+    }
+    {
+      const y = keep(tf.tensor2d(oneHot([0, 1], 2), [2, 2]))
+      const x3 = keep(tf.zeros([3, 2]))
       assert.match(
         failure(Strategy.apply(Strategy.erm, { x: x3, y }, context)).message,
         /ShapeMismatch: y must have batch size 3/,
       )
-      const bad = tf.tensor2d([0.5, 0.6, -0.1, 1.1, 0.5, 0.5], [3, 2])
+      const bad = keep(tf.tensor2d([0.5, 0.6, -0.1, 1.1, 0.5, 0.5], [3, 2]))
       const e = failure(Strategy.apply(Strategy.erm, { x: x3, y: bad }, context))
       assert.equal(e._tag, "NotADistribution")
       assert.match(e.message, /y row 0 must sum to 1 .*got 1.1/)
       assert.match(
         failure(
-          Strategy.apply(Strategy.erm, { x: x3, y: tf.tensor2d([0, 1, -0.5, 1.5, 1, 0], [3, 2]) }, context),
+          Strategy.apply(
+            Strategy.erm,
+            { x: x3, y: keep(tf.tensor2d([0, 1, -0.5, 1.5, 1, 0], [3, 2])) },
+            context,
+          ),
         ).message,
         /row 1 has a negative/,
       )
       const empty = failure(
-        Strategy.apply(Strategy.erm, { x: tf.zeros([0, 2]), y: tf.zeros([0, 2]) as tf.Tensor2D }, context),
+        Strategy.apply(
+          Strategy.erm,
+          { x: keep(tf.zeros([0, 2])), y: keep(tf.zeros([0, 2])) as tf.Tensor2D },
+          context,
+        ),
       )
       assert.equal(empty._tag, "EmptyBatch")
       const flat = failure(
         Strategy.apply(
           Strategy.cutmix({ alpha: 1 }),
-          { x: x3, y: tf.tensor2d(oneHot([0, 1, 0], 2), [3, 2]) },
+          { x: x3, y: keep(tf.tensor2d(oneHot([0, 1, 0], 2), [3, 2])) },
           context,
         ),
       )
       assert.equal(flat._tag, "ShapeMismatch")
-    }))
+      // A manifold strategy that draws a hidden stage cannot be applied to the inputs.
+      const hidden = failure(
+        Strategy.apply(
+          Strategy.manifold({ stages: [2] }),
+          { x: x3, y: keep(tf.tensor2d(oneHot([0, 1, 0], 2), [3, 2])) },
+          context,
+        ),
+      )
+      assert.equal(hidden._tag, "InvalidParameter")
+      assert.match(hidden.message, /strategy \(manifold\) drew a hidden stage/)
+    }
+    for (const t of inputs) t.dispose()
+    assert.equal(tf.memory().numTensors, before, "the failures leave no tensor behind")
+  })
 })
 
 describe("config", () => {

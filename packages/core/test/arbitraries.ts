@@ -148,3 +148,9 @@ export const strategy: fc.Arbitrary<Strategy.Strategy> = fc.letrec<{ s: Strategy
       .map(({ stages, s }) => Strategy.manifold({ stages, strategy: s })),
   ),
 })).s
+
+const drawsHiddenStage = (s: Strategy.Strategy): boolean =>
+  (s._tag === "Manifold" && s.stages.some((k) => k > 0)) || Strategy.children(s).some(drawsHiddenStage)
+
+/** Strategies that `Strategy.apply` accepts: any manifold stage is the input (0). */
+export const inputStrategy: fc.Arbitrary<Strategy.Strategy> = strategy.filter((s) => !drawsHiddenStage(s))

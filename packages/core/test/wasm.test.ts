@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import "@tensorflow/tfjs-backend-wasm"
 import * as tf from "@tensorflow/tfjs-core"
-import { Host, Random, Strategy } from "@vicinal/core"
+import { Execute, Host, Random, Strategy } from "@vicinal/core"
 
 test("on the wasm backend (the project default) a plan gives the host path's result", async () => {
   await tf.setBackend("wasm")
@@ -25,10 +25,12 @@ test("on the wasm backend (the project default) a plan gives the host path's res
   for (let r = 0; r < 9; r++) {
     const plan = Strategy.plan(strategy, { n, shape }, { epoch: 0, step: r }, rng)
     const before = tf.memory().numTensors
-    const onDevice = tf.tidy(() => {
-      const m = Strategy.execute(plan, { x: tf.tensor(x, shape), y: tf.tensor2d(y, [n, 3]) })
-      return { x: m.x.dataSync(), y: m.y.dataSync() }
-    })
+    const batch = { x: tf.tensor(x, shape), y: tf.tensor2d(y, [n, 3]) }
+    const m = Strategy.execute(plan, batch)
+    const onDevice = { x: m.x.dataSync(), y: m.y.dataSync() }
+    Execute.dispose(m)
+    batch.x.dispose()
+    batch.y.dispose()
     assert.equal(tf.memory().numTensors, before)
     const onHost = Host.execute(plan, { x, shape, y })
     onHost.x.forEach((v, t) => {
