@@ -1,6 +1,6 @@
 /** Reading and writing the results folder's files, as Effects failing with `FileError`. */
 import { existsSync } from "node:fs"
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises"
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import { Effect } from "effect"
 import { describe, FileError } from "./Errors.ts"
@@ -46,3 +46,7 @@ export const list = (dir: string): Effect.Effect<ReadonlyArray<string>, FileErro
   exists(dir)
     ? Effect.tryPromise({ try: async () => (await readdir(dir)).sort(), catch: fail(dir, "list") })
     : Effect.succeed([])
+
+/** Remove a folder and everything in it (nothing when it does not exist). */
+export const removeFolder = (dir: string): Effect.Effect<void, FileError> =>
+  Effect.tryPromise({ try: () => rm(dir, { recursive: true, force: true }), catch: fail(dir, "remove") })

@@ -98,6 +98,8 @@ export const run = (spec: Spec, context: Context): Effect.Effect<Outcome, CliErr
       context.write(`${spec.name}: finished earlier, reusing ${summaryFile(spec.dir)}\n`)
       return done
     }
+    // Without --resume a run starts over: an earlier attempt's checkpoints in its folder go.
+    if (!context.resume) yield* Files.removeFolder(join(spec.dir, "checkpoints"))
     yield* Files.writeJson(join(spec.dir, "config.json"), Config.encode(spec.config))
     const render = Progress.renderer(
       { tty: context.tty, every: context.every, label: `[${spec.name}] `, width: 24 },

@@ -50,6 +50,8 @@ export interface Checkpoint {
   readonly history: ReadonlyArray<unknown>
   /** Anything else the loop needs to continue mid-epoch (JSON), e.g. the running loss sum. */
   readonly extra: unknown
+  /** The backend that computed the weights (kernels differ between backends in the last bits). */
+  readonly backend?: string
 }
 
 const Span = Schema.Struct({
@@ -71,6 +73,7 @@ const Header = Schema.Struct({
   }),
   history: Schema.Array(Schema.Unknown),
   extra: Schema.Unknown,
+  backend: Schema.optionalKey(Schema.String),
 })
 type Header = typeof Header.Type
 
@@ -109,6 +112,7 @@ export const encode = (checkpoint: Checkpoint): Uint8Array => {
     },
     history: checkpoint.history,
     extra: checkpoint.extra,
+    ...(checkpoint.backend === undefined ? {} : { backend: checkpoint.backend }),
   }
   const headerBytes = new TextEncoder().encode(JSON.stringify(header))
   // Pad the header so that the payload starts 4-byte aligned within the file.
@@ -195,6 +199,7 @@ export const decode = (bytes: Uint8Array, file = "<bytes>"): Effect.Effect<Check
       },
       history: header.history,
       extra: header.extra,
+      ...(header.backend === undefined ? {} : { backend: header.backend }),
     }
   })
 
@@ -264,6 +269,9 @@ export const save = (
     const files = yield* list(dir)
     yield* io(dir, () => {
       for (const old of files.slice(0, Math.max(0, files.length - keep))) fs.rmSync(old)
+      // Temporary files left by a writer that was killed mid-write (never valid checkpoints).
+      for (const name of fs.readdirSync(dir))
+        if (/\.vck\.tmp-\d+$/.test(name)) fs.rmSync(path.join(dir, name), { force: true })
     })
     return file
   })

@@ -1,8 +1,11 @@
 /**
- * The train/test data a config names, loaded through `@vicinal/data`: the split, the optional
- * training subset and label corruption are all seeded (by `splitSeed`, default the run's seed),
- * so a resumed run rebuilds exactly the same data.
+ * The train/test data a config names, loaded through `@vicinal/data`: the generated points (toy
+ * sets), the split and the label corruption are seeded by independent streams split from
+ * `splitSeed` (default the run's seed), so that none of them is correlated with another and a
+ * resumed run rebuilds exactly the same data.
  */
+
+import { Random } from "@vicinal/core"
 import {
   Cifar,
   Corruption,
@@ -22,8 +25,25 @@ export type TrainTest = Split.TrainTest
 const dataError = (cause: { readonly message: string }) =>
   new StepError({ stage: "data", message: `data: ${cause.message}`, cause })
 
-const synthetic = (config: Extract<DataConfig, { readonly n: number }>, seed: number) => {
-  const options = { n: config.n, seed, ...(config.noise === undefined ? {} : { noise: config.noise }) }
+/** Seeds of the independent data streams, all derived from one seed. */
+export const dataSeeds = (
+  seed: number,
+): { readonly points: number; readonly split: number; readonly corruption: number } => {
+  const root = Random.make(seed)
+  const next = () => root.split().int(2 ** 31 - 1)
+  return { points: next(), split: next(), corruption: next() }
+}
+
+const synthetic = (
+  config: Extract<DataConfig, { readonly n: number }>,
+  seeds: ReturnType<typeof dataSeeds>,
+) => {
+  const seed = seeds.split
+  const options = {
+    n: config.n,
+    seed: seeds.points,
+    ...(config.noise === undefined ? {} : { noise: config.noise }),
+  }
   const all =
     config.dataset === "twoMoons"
       ? Synthetic.twoMoons(options)
@@ -70,18 +90,18 @@ const cifar = (config: Extract<DataConfig, { readonly dir: string }>) => {
 
 /** Load the data of a run (`seed`: the run's seed, used when the config gives no `splitSeed`). */
 export const load = (config: DataConfig, seed: number): Effect.Effect<TrainTest, StepError> => {
-  const splitSeed = config.splitSeed ?? seed
+  const seeds = dataSeeds(config.splitSeed ?? seed)
   const split: Effect.Effect<TrainTest, DataError.DataError> =
     config.dataset === "mnist"
-      ? mnist(config, splitSeed)
+      ? mnist(config, seeds.split)
       : "dir" in config
         ? cifar(config)
-        : synthetic(config, splitSeed)
+        : synthetic(config, seeds)
   return split.pipe(
     Effect.flatMap((s) =>
       config.labelNoise === undefined || config.labelNoise === 0
         ? Effect.succeed(s)
-        : Corruption.corruptTrain(s, { fraction: config.labelNoise, seed: splitSeed }),
+        : Corruption.corruptTrain(s, { fraction: config.labelNoise, seed: seeds.corruption }),
     ),
     Effect.mapError(dataError),
   )

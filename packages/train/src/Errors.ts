@@ -17,7 +17,7 @@ export class BackendError extends Data.TaggedError("BackendError")<{
 }> {}
 
 /** Why a checkpoint was refused: unreadable, damaged, or written for another run/model. */
-export type CheckpointProblem = "io" | "missing" | "corrupt" | "version" | "mismatch"
+export type CheckpointProblem = "io" | "missing" | "corrupt" | "version" | "mismatch" | "exists"
 
 export class CheckpointError extends Data.TaggedError("CheckpointError")<{
   readonly path: string

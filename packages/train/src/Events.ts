@@ -38,6 +38,11 @@ export type RunEvent =
       readonly testExamples: number
       /** Where a resumed run continues from. */
       readonly resumedFrom?: Position
+      /**
+       * A resumed run on another backend than the one that wrote its checkpoint: it continues,
+       * but will not end with the weights an uninterrupted run would have.
+       */
+      readonly backendChanged?: { readonly from: string; readonly to: string }
     }
   | {
       readonly _tag: "EpochStarted"
@@ -76,7 +81,7 @@ const percent = (x: number | undefined) =>
 export const progressLine = (event: RunEvent): string => {
   switch (event._tag) {
     case "RunStarted":
-      return `run ${event.config.name ?? ""} on ${event.backend.name}: ${event.parameters} parameters, ${event.trainExamples} train / ${event.testExamples} test${event.resumedFrom === undefined ? "" : `, resumed at epoch ${event.resumedFrom.epoch} batch ${event.resumedFrom.batch}`}`
+      return `run ${event.config.name ?? ""} on ${event.backend.name}: ${event.parameters} parameters, ${event.trainExamples} train / ${event.testExamples} test${event.resumedFrom === undefined ? "" : `, resumed at epoch ${event.resumedFrom.epoch} batch ${event.resumedFrom.batch}`}${event.backendChanged === undefined ? "" : ` (warning: the checkpoint was written on ${event.backendChanged.from}, so the run will not be bit-identical to an uninterrupted one)`}`
     case "EpochStarted":
       return `epoch ${event.epoch + 1}/${event.epochs}`
     case "BatchEnded": {

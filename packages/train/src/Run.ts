@@ -14,7 +14,9 @@
  *
  * Interruption: when `signal` aborts, the run stops at the next batch boundary, writes a
  * checkpoint of that position (mid-epoch positions resume by skipping the batches already done)
- * and ends the stream with `RunInterrupted`.
+ * and ends the stream with `RunInterrupted`. A fresh (not resumed) run refuses a `runDir` that
+ * already holds checkpoints; a resume on another backend than the checkpoint's says so in
+ * `RunStarted.backendChanged`.
  */
 import process from "node:process"
 import * as tf from "@tensorflow/tfjs-core"
@@ -205,6 +207,18 @@ const program = (
     let start: Checkpoint.Position = { epoch: 0, batch: 0 }
     let partial: Partial = { lossSum: 0, batches: 0 }
 
+    let backendChanged: { readonly from: string; readonly to: string } | undefined
+    if (options.resume !== true && options.runDir !== undefined) {
+      // A fresh run would interleave its checkpoints with another run's (and pruning by position
+      // could delete its own): refuse rather than guess.
+      const existing = yield* Checkpoint.latest(options.runDir)
+      if (Option.isSome(existing))
+        return yield* new CheckpointError({
+          path: options.runDir,
+          problem: "exists",
+          message: `${options.runDir} already holds checkpoints of a run (${existing.value}): resume it, or train into an empty folder`,
+        })
+    }
     if (options.resume === true && options.runDir !== undefined) {
       const latest = yield* Checkpoint.latest(options.runDir)
       if (Option.isSome(latest)) {
@@ -235,6 +249,8 @@ const program = (
         tf.tidy(() =>
           classifier.model.setWeights(saved.weights.map((w) => tf.tensor(w.values, [...w.shape]))),
         )
+        if (saved.backend !== undefined && saved.backend !== backend.name)
+          backendChanged = { from: saved.backend, to: backend.name }
         strategyRng = Random.fromState(strategyState)
         history = saved.history as Array<EpochMetrics>
         start = saved.position
@@ -256,6 +272,7 @@ const program = (
               optimizer: optimizer.exportState(),
               history,
               extra: progress,
+              backend: backend.name,
             },
             options.keepCheckpoints === undefined ? {} : { keep: options.keepCheckpoints },
           ).pipe(Effect.tap((path) => emit({ _tag: "CheckpointWritten", path, position })))
@@ -268,6 +285,7 @@ const program = (
       trainExamples: trainSize,
       testExamples: data.test.shape[0] ?? 0,
       ...(start.epoch === 0 && start.batch === 0 ? {} : { resumedFrom: start }),
+      ...(backendChanged === undefined ? {} : { backendChanged }),
     })
 
     for (let epoch = start.epoch; epoch < config.epochs; epoch++) {

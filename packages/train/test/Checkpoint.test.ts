@@ -42,6 +42,7 @@ const checkpoint: fc.Arbitrary<Checkpoint.Checkpoint> = fc.record({
   }),
   history: fc.array(json, { maxLength: 3 }),
   extra: json,
+  backend: fc.constantFrom("wasm", "cpu", "tfjs-node"),
 })
 
 const sameBits = (a: Float32Array, b: Float32Array) =>
@@ -134,6 +135,20 @@ describe("Checkpoint files", () => {
     assert.equal(Option.getOrThrow(latest), path.join(dir, files[1]!))
     const loaded = await Effect.runPromise(Checkpoint.load(Option.getOrThrow(latest)))
     expectEqual(loaded, sample(3))
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  test("temporary files of a writer killed mid-write are removed by the next save", async () => {
+    const dir = tempDir()
+    await Effect.runPromise(Checkpoint.save(dir, sample(1)))
+    const stray = path.join(dir, `${Checkpoint.fileName({ epoch: 2, batch: 0 })}.tmp-99999`)
+    fs.writeFileSync(stray, "half a checkpoint")
+    await Effect.runPromise(Checkpoint.save(dir, sample(2)))
+    assert.ok(!fs.existsSync(stray))
+    assert.deepEqual(fs.readdirSync(dir).sort(), [
+      Checkpoint.fileName({ epoch: 1, batch: 0 }),
+      Checkpoint.fileName({ epoch: 2, batch: 0 }),
+    ])
     fs.rmSync(dir, { recursive: true })
   })
 

@@ -5,13 +5,14 @@ import * as path from "node:path"
 import { describe, test } from "node:test"
 import * as tf from "@tensorflow/tfjs-core"
 import { Strategy } from "@vicinal/core"
-import { Effect, Exit, Stream } from "effect"
+import { Effect, Exit, Option, Stream } from "effect"
 import {
   Backend,
   Checkpoint,
   CheckpointError,
   Config,
   Datasets,
+  Events,
   Run,
   type RunEvent,
   type TrainError,
@@ -58,9 +59,11 @@ const failure = (exit: Exit.Exit<unknown, TrainError>) => {
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "vicinal-run-"))
 
-describe("Run.train end to end on the bundled MNIST subset", async () => {
-  const mnist = await Effect.runPromise(Datasets.load(base().data, 3))
+// Loaded before the tests are declared: Deno does not register tests declared after an await
+// inside a describe callback.
+const mnist = await Effect.runPromise(Datasets.load(base().data, 3))
 
+describe("Run.train end to end on the bundled MNIST subset", () => {
   test("ERM and mixup both learn (test error far below the 90% of chance), bit-for-bit reproducible, no leaked tensors", async () => {
     const before = tf.memory().numTensors
     const erm = finished(await run(base(), { data: mnist }))
@@ -199,6 +202,47 @@ describe("Run.train on synthetic data", () => {
     assert.ok(corrupt instanceof CheckpointError)
     assert.equal(corrupt.problem, "corrupt")
     assert.deepEqual(fs.readdirSync(dir), [file])
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  test("a fresh run refuses a folder that holds another run's checkpoints, and leaves them alone", async () => {
+    const dir = tempDir()
+    await run(spirals({ epochs: 1 }), { runDir: dir })
+    const before = fs.readdirSync(dir)
+    const error = failure(await Effect.runPromiseExit(Run.collect(spirals({ epochs: 2 }), { runDir: dir })))
+    assert.ok(error instanceof CheckpointError)
+    assert.equal(error.problem, "exists")
+    assert.match(error.message, /already holds checkpoints of a run/)
+    assert.deepEqual(fs.readdirSync(dir), before)
+    fs.rmSync(dir, { recursive: true })
+  })
+
+  test("checkpoints name their backend; a resume on another one says so in RunStarted", async () => {
+    const dir = tempDir()
+    const config = spirals({ epochs: 2 })
+    const controller = new AbortController()
+    await Effect.runPromise(
+      Run.train(config, { runDir: dir, signal: controller.signal }).pipe(
+        Stream.tap((e) =>
+          Effect.sync(() => {
+            if (e._tag === "EpochEnded") controller.abort()
+          }),
+        ),
+        Stream.runCollect,
+      ),
+    )
+    const file = Option.getOrThrow(await Effect.runPromise(Checkpoint.latest(dir)))
+    const written = await Effect.runPromise(Checkpoint.load(file))
+    assert.equal(written.backend, "wasm")
+    // As if another machine (say with tfjs-node) had written it.
+    fs.rmSync(file)
+    await Effect.runPromise(Checkpoint.save(dir, { ...written, backend: "tfjs-node" }))
+    const resumed = await run(config, { runDir: dir, resume: true })
+    const started = resumed[0]
+    assert.ok(started?._tag === "RunStarted")
+    assert.deepEqual(started.backendChanged, { from: "tfjs-node", to: "wasm" })
+    assert.match(Events.progressLine(started), /checkpoint was written on tfjs-node/)
+    finished(resumed)
     fs.rmSync(dir, { recursive: true })
   })
 
