@@ -131,6 +131,61 @@ export const check = (attack: Attack): InvalidParameter | undefined => {
   return undefined
 }
 
+/**
+ * An epsilon on the wrong scale for the range (e.g. 8 meant as 8/255 for pixels in [0, 1]).
+ * L-inf: beyond the widest span `max - min` the ball holds the whole range, so the "attack"
+ * is unconstrained. L2: beyond the diameter of the range's box (needs the shape of x) the
+ * same holds. That L2 bound is loose (sqrt(784) = 28 for MNIST in [0, 1]), but no meaningful
+ * radius exceeds it; any tighter bound would reject radii someone may mean.
+ */
+export const checkScale = (
+  attack: Attack,
+  range: Range.InputRange,
+  shape?: ReadonlyArray<number>,
+): InvalidParameter | undefined => {
+  if (attack.norm === "linf") {
+    const widest = Range.widest(range)
+    if (attack.epsilon > widest)
+      return new InvalidParameter({
+        argument: "epsilon",
+        value: attack.epsilon,
+        reason:
+          `must not exceed the widest span of the range (max - min = ${widest}): epsilon is on ` +
+          "the scale of the inputs as given, e.g. 4/255 (not 4) for pixels in [0, 1] as in the paper",
+      })
+  } else if (shape !== undefined) {
+    const diameter = Range.diameter(range, shape)
+    if (attack.epsilon > diameter)
+      return new InvalidParameter({
+        argument: "epsilon",
+        value: attack.epsilon,
+        reason:
+          `must not exceed the L2 diameter of the range for inputs of shape [${shape.join(", ")}] ` +
+          `(${diameter}): epsilon is on the scale of the inputs as given (pixels in [0, 1], not 0-255)`,
+      })
+  }
+  return undefined
+}
+
+// A softmax output passes every shape check, but the loss (logSoftmax of it) is then nearly
+// flat and the attack silently looks weak.
+const PROBABILITY_TOLERANCE = 1e-4
+
+/** Every row non-negative and summing to 1 (within 1e-4): a softmax output, not logits. */
+export const looksLikeProbabilities = (data: ArrayLike<number>, classes: number): boolean => {
+  if (classes < 1 || data.length === 0) return false
+  for (let r = 0; r < data.length; r += classes) {
+    let sum = 0
+    for (let c = 0; c < classes; c++) {
+      const v = data[r + c] as number
+      if (!(v >= 0)) return false
+      sum += v
+    }
+    if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) return false
+  }
+  return true
+}
+
 export interface Options {
   /** The valid input range; inputs must lie in it, and every iterate is clipped to it. */
   readonly range: Range.InputRange
@@ -231,6 +286,7 @@ export const perturbSync = (
     throw new ShapeMismatch({ argument: "x", expected: "shape [n, ...features]", actual: x.shape })
   throwIf(check(attack))
   throwIf(Range.check(options.range, x.shape))
+  throwIf(checkScale(attack, options.range, x.shape))
   if (attack.randomStart && rng === undefined)
     throw new InvalidParameter({
       argument: "rng",
@@ -240,6 +296,14 @@ export const perturbSync = (
   throwIf(Range.findOutside("x", x.dataSync(), x.shape, options.range))
   const n = x.shape[0] ?? 0
   const clean = logitsOf(model, x)
+  if (looksLikeProbabilities(clean.data, clean.classes))
+    throw new InvalidParameter({
+      argument: "model(x)",
+      value: Array.from(clean.data.subarray(0, clean.classes)),
+      reason:
+        "looks like probabilities (every row is non-negative and sums to 1): logits are expected " +
+        "(the loss applies logSoftmax itself; drop the model's final softmax)",
+    })
   const cleanPredictions = TopK.argMax(clean.data, clean.classes)
   if (options.labels !== undefined) checkClasses("labels", options.labels, n, clean.classes)
   const labels = options.labels ?? cleanPredictions

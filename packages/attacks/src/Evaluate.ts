@@ -54,6 +54,18 @@ const checkConfig = (config: Config): void => {
     throw new InvalidParameter({ argument: "k", value: k, reason: "must be an integer >= 1" })
   if (config.attacks.length === 0)
     throw new InvalidParameter({ argument: "attacks", value: [], reason: "must name at least one attack" })
+  // Every attack up front: an empty stream would otherwise yield NaN reports for a bad epsilon,
+  // and a bad last attack would fail only after the others ran. The L2 scale needs the shape
+  // of x and is checked per batch by perturbSync.
+  config.attacks.forEach((attack, a) => {
+    const error = Attack.check(attack) ?? Attack.checkScale(attack, config.range)
+    if (error !== undefined)
+      throw new InvalidParameter({
+        argument: `attacks[${a}].${error.argument}`,
+        value: error.value,
+        reason: error.reason,
+      })
+  })
 }
 
 // Ranks of the true labels under `model`, on the host.

@@ -5,7 +5,7 @@ import { Random } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import { Attack, Errors, Norm, Objective, Target } from "../src/index.ts"
-import { countingLeaks, linear, mlp, ready, uniforms } from "./fixtures.ts"
+import { countingLeaks, linear, mlp, ready, recording, uniforms } from "./fixtures.ts"
 
 before(ready)
 
@@ -66,7 +66,8 @@ describe("Attack.perturbSync invariants", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 1000 }),
-        fc.double({ min: 0, max: 2, noNaN: true }),
+        // Up to the widest span of the range: larger is rejected as a wrong scale.
+        fc.double({ min: 0, max: 1, noNaN: true }),
         (seed, epsilon) => {
           const rng = Random.make(seed)
           const n = 3
@@ -146,6 +147,72 @@ describe("Attack.perturbSync invariants", () => {
         tf.dispose([x, adv.x])
         model.dispose()
       }),
+      { numRuns: 30 },
+    )
+  })
+})
+
+describe("Every iterate the attack evaluates", () => {
+  // The final result alone cannot show that the start and the intermediate steps were kept in
+  // range and in the ball (a later clip hides an earlier miss), so a spy records every input.
+  const distance = (a: Float32Array, b: Float32Array, from: number, d: number, norm: Norm.Norm) => {
+    let out = 0
+    for (let j = from; j < from + d; j++) {
+      const gap = Math.abs((a[j] as number) - (b[j] as number))
+      out = norm === "linf" ? Math.max(out, gap) : out + gap * gap
+    }
+    return norm === "linf" ? out : Math.sqrt(out)
+  }
+
+  test("I-FGSM and PGD (random start included), L-inf and L2: every iterate is in range and in the ball", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 4 }),
+        // A third, interior feature: a start of [0, 1] may clip back onto x itself.
+        fc.integer({ min: 3, max: 10 }),
+        fc.constantFrom<Norm.Norm>("linf", "l2"),
+        fc.constantFrom<"ifgsm" | "pgd">("ifgsm", "pgd"),
+        fc.double({ min: 0.05, max: 0.5, noNaN: true }),
+        (seed, n, d, norm, kind, epsilon) => {
+          const rng = Random.make(seed)
+          const base = mlp(seed, d, 8, 3)
+          const spy = recording(base.model)
+          // Every row has a 0 and a 1: any step or start that is not clipped leaves the range.
+          const xs = Float32Array.from({ length: n * d }, (_, i) =>
+            i % d === 0 ? 0 : i % d === 1 ? 1 : rng.uniform(),
+          )
+          const x = tf.tensor2d(xs, [n, d])
+          const steps = 4
+          const restarts = kind === "pgd" ? 2 : 1
+          const attack =
+            kind === "pgd"
+              ? Attack.pgd({ epsilon, norm, steps, restarts })
+              : Attack.ifgsm({ epsilon, norm, steps })
+          const before = tf.memory().numTensors
+          const adv = Attack.perturbSync(attack, spy.model, x, { range: unit }, rng.split())
+          const result = Float32Array.from(host(adv.x))
+          adv.x.dispose()
+          assert.equal(tf.memory().numTensors, before, "tensors leaked")
+          // The clean pass, then one gradient per step of every run.
+          assert.ok(spy.seen.length >= 1 + restarts * steps, `only ${spy.seen.length} inputs seen`)
+          // The first gradient is taken at the start: a random point for PGD, not x itself.
+          if (kind === "pgd") assert.notDeepEqual(spy.seen[1], xs, "no random start seen")
+          for (const [k, iterate] of [...spy.seen, result].entries()) {
+            for (const v of iterate)
+              assert.ok(v >= 0 && v <= 1, `${attack.name} iterate ${k} left [0, 1]: ${v}`)
+            for (let i = 0; i < n; i++) {
+              const length = distance(iterate, xs, i * d, d, norm)
+              assert.ok(
+                length <= epsilon + FLOAT_TOLERANCE,
+                `${attack.name} ${norm} iterate ${k} row ${i}: ${length} > ${epsilon}`,
+              )
+            }
+          }
+          x.dispose()
+          base.dispose()
+        },
+      ),
       { numRuns: 30 },
     )
   })
@@ -392,6 +459,83 @@ describe("Attack errors name the argument", () => {
       "range",
     )
     tf.dispose([outside, nan])
+  })
+
+  test("a model that returns probabilities instead of logits is rejected in the clean pass", () => {
+    const base = linear(2, 4, 3)
+    const probabilities: Attack.Model = (t) => tf.tidy(() => tf.softmax(base.model(t)))
+    for (const attack of [Attack.fgsm({ epsilon: 0.1 }), Attack.pgd({ epsilon: 0.1, steps: 2 })]) {
+      const error = fail(attack, { range: unit }, x(), probabilities)
+      assert.equal(error._tag, "InvalidParameter")
+      assert.equal((error as Errors.InvalidParameter).argument, "model(x)")
+      assert.match(error.message, /logits are expected/)
+    }
+    // Log-probabilities are logits (softmax ignores a per-row shift); a sigmoid output does
+    // not sum to 1. Both are accepted.
+    for (const accepted of [
+      (t: tf.Tensor) => tf.tidy(() => tf.logSoftmax(base.model(t))),
+      (t: tf.Tensor) => tf.tidy(() => tf.sigmoid(base.model(t))),
+    ]) {
+      const input = x()
+      const adv = Attack.perturbSync(Attack.fgsm({ epsilon: 0.1 }), accepted, input, { range: unit })
+      tf.dispose([input, adv.x])
+    }
+    base.dispose()
+  })
+
+  test("looksLikeProbabilities: softmax rows yes; logits, a negative entry or a sum off by 1e-3 no", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 8 }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 8, maxLength: 64 }),
+        (classes, values) => {
+          const logits = Float64Array.from(values.slice(0, values.length - (values.length % classes)))
+          const rows = logits.length / classes
+          const softmax = Float64Array.from(logits, (_, i) => {
+            const row = logits.subarray(i - (i % classes), i - (i % classes) + classes)
+            const top = Math.max(...row)
+            const total = row.reduce((a, v) => a + Math.exp(v - top), 0)
+            return Math.exp((logits[i] as number) - top) / total
+          })
+          assert.ok(Attack.looksLikeProbabilities(softmax, classes))
+          const last = (rows - 1) * classes
+          const off = Float64Array.from(softmax)
+          off[last] = (off[last] as number) + 1e-3
+          assert.ok(!Attack.looksLikeProbabilities(off, classes))
+          if (logits.some((v) => v < 0)) assert.ok(!Attack.looksLikeProbabilities(logits, classes))
+          assert.ok(!Attack.looksLikeProbabilities(new Float64Array(), classes), "no rows")
+        },
+      ),
+      { numRuns: 50 },
+    )
+  })
+
+  test("an epsilon on the wrong scale: L-inf beyond the widest span, L2 beyond the range's diameter", () => {
+    const argumentOf = (error: Errors.AttackError) => {
+      assert.equal(error._tag, "InvalidParameter", error.message)
+      return (error as Errors.InvalidParameter).argument
+    }
+    // 4 meant as 4/255 for pixels in [0, 1].
+    const linf = fail(Attack.fgsm({ epsilon: 4 }), { range: unit })
+    assert.equal(argumentOf(linf), "epsilon")
+    assert.match(linf.message, /4\/255/)
+    // Per channel, the widest span counts: 3 here.
+    const wide = { min: [0, 0, 0, 0], max: [1, 1, 1, 3] }
+    assert.equal(argumentOf(fail(Attack.ifgsm({ epsilon: 3.5 }), { range: wide })), "epsilon")
+    // x is [2, 4] in [0, 1]: the L2 diameter of the box is sqrt(4) = 2.
+    const l2 = fail(Attack.fgsm({ epsilon: 2.01, norm: "l2" }), { range: unit })
+    assert.equal(argumentOf(l2), "epsilon")
+    assert.match(l2.message, /diameter/)
+    // Up to the bound itself is allowed.
+    for (const [attack, range] of [
+      [Attack.fgsm({ epsilon: 1 }), unit],
+      [Attack.ifgsm({ epsilon: 3 }), wide],
+      [Attack.fgsm({ epsilon: 2, norm: "l2" }), unit],
+    ] as const) {
+      const input = x()
+      const adv = Attack.perturbSync(attack, model, input, { range })
+      tf.dispose([input, adv.x])
+    }
   })
 
   test("shape mismatches: labels, targets, per-channel bounds, model output, rank of x", () => {

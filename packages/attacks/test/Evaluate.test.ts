@@ -4,8 +4,8 @@ import * as tf from "@tensorflow/tfjs-core"
 import { Random } from "@vicinal/core"
 import { Effect, Exit, Stream } from "effect"
 import * as fc from "fast-check"
-import { Attack, Evaluate, Report, Table } from "../src/index.ts"
-import { countingLeaks, mlp, ready, uniforms } from "./fixtures.ts"
+import { Attack, Errors, Evaluate, Report, Table } from "../src/index.ts"
+import { countingLeaks, mlp, ready, recording, uniforms } from "./fixtures.ts"
 
 before(ready)
 
@@ -201,6 +201,43 @@ describe("Evaluate counts", () => {
       "Broken",
     )
     model.dispose()
+  })
+})
+
+describe("Evaluate validates every attack up front", () => {
+  test("a bad attack is a typed error on an empty stream, and fails a batch before any forward pass", () => {
+    const base = mlp(4, 4, 8, 3)
+    const spy = recording(base.model)
+    const p = problem(4, 6, 4, 3)
+    const x = tf.tensor2d(p.x, [p.n, p.d])
+    const fgsm = Attack.fgsm({ epsilon: 0.1 })
+    const cases: ReadonlyArray<readonly [ReadonlyArray<Attack.Attack>, string]> = [
+      [[fgsm, Attack.ifgsm({ epsilon: -1 })], "attacks[1].epsilon"],
+      [[Attack.fgsm({ epsilon: Number.NaN })], "attacks[0].epsilon"],
+      // 8 meant as 8/255 for pixels in [0, 1].
+      [[fgsm, Attack.pgd({ epsilon: 8 })], "attacks[1].epsilon"],
+      [[Attack.pgd({ epsilon: 0.1, stepSize: 0.2 })], "attacks[0].stepSize"],
+      [[fgsm, Attack.pgd({ epsilon: 0.1, steps: 0 })], "attacks[1].steps"],
+    ]
+    for (const [attacks, argument] of cases) {
+      const config: Evaluate.Config = { model: spy.model, attacks, range: unit }
+      const empty = Effect.runSyncExit(Evaluate.stream(Stream.empty, config).pipe(Random.withSeed(1)))
+      assert.ok(Exit.isFailure(empty), `${argument}: an empty stream succeeded`)
+      const reason = empty.cause.reasons.find((r) => r._tag === "Fail")
+      const error = reason?._tag === "Fail" ? reason.error : undefined
+      assert.equal(error?._tag, "InvalidParameter")
+      assert.equal((error as Errors.InvalidParameter).argument, argument)
+      const { leaked } = countingLeaks(() =>
+        assert.throws(
+          () => Evaluate.batchSync(config, { x, labels: p.labels }, Random.make(1)),
+          (e: unknown) => e instanceof Errors.InvalidParameter && e.argument === argument,
+        ),
+      )
+      assert.equal(leaked, 0)
+      assert.equal(spy.seen.length, 0, `${argument}: the model ran before the attacks were checked`)
+    }
+    x.dispose()
+    base.dispose()
   })
 })
 

@@ -73,3 +73,17 @@ export const countingLeaks = <A>(f: () => A): { readonly result: A; readonly lea
   const result = f()
   return { result, leaked: tf.memory().numTensors - before }
 }
+
+/** `model`, recording on the host every input it is evaluated on (forward and gradient passes). */
+export const recording = (
+  model: Attack.Model,
+): { readonly model: Attack.Model; readonly seen: Float32Array[] } => {
+  const seen: Float32Array[] = []
+  return {
+    model: (x) => {
+      seen.push(Float32Array.from(x.dataSync()))
+      return model(x)
+    },
+    seen,
+  }
+}
