@@ -24,28 +24,32 @@ const positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const intFlag = (name: string, description: string) =>
   Flag.Int(name).pipe(Flag.withSchema(positiveInt), Flag.withDescription(description))
 
-const backendFlag = (fallback: Backend.BackendChoice) =>
-  Flag.Literals("backend", ["auto", ...Backend.candidates]).pipe(
-    Flag.withDescription("tfjs backend (auto: the fastest that works)"),
-    Flag.withDefault(fallback),
-  )
+/** A flag's default, also shown in --help (effect/cli does not print defaults itself). */
+const defaulted =
+  <A>(description: string, value: A) =>
+  (flag: Flag.Flag<A>): Flag.Flag<A> =>
+    flag.pipe(Flag.withDescription(`${description} (default ${String(value)})`), Flag.withDefault(value))
 
-/** The flags every training command shares; defaults differ per command. */
-const commonFlags = (defaults: {
+const backendChoice = Flag.Literals("backend", ["auto", ...Backend.candidates])
+const BACKEND_HELP = "tfjs backend (auto: the fastest that works)"
+
+/** Defaults of one training command: shown in its --help and applied by its handler. */
+interface Defaults {
   readonly backend: Backend.BackendChoice
   readonly lr: number
   readonly batchSize: number
-}) => ({
-  epochs: intFlag("epochs", "training epochs per run").pipe(Flag.optional),
-  seed: Flag.Int("seed").pipe(
-    Flag.withSchema(nonNegativeInt),
-    Flag.withDescription("first seed"),
-    Flag.withDefault(0),
+  readonly epochs: number
+}
+
+/** The flags every training command shares; defaults differ per command. */
+const commonFlags = (defaults: Defaults) => ({
+  epochs: intFlag("epochs", `training epochs per run (default ${defaults.epochs})`).pipe(Flag.optional),
+  seed: Flag.Int("seed").pipe(Flag.withSchema(nonNegativeInt), defaulted("first seed", 0)),
+  seeds: Flag.Int("seeds").pipe(
+    Flag.withSchema(positiveInt),
+    defaulted("number of seeds (seed, seed+1, ...); tables report mean ± std", 1),
   ),
-  seeds: intFlag("seeds", "number of seeds (seed, seed+1, ...); tables report mean ± std").pipe(
-    Flag.withDefault(1),
-  ),
-  backend: backendFlag(defaults.backend),
+  backend: backendChoice.pipe(defaulted(BACKEND_HELP, defaults.backend)),
   out: Flag.String("out").pipe(
     Flag.withDescription("results folder (default results/<experiment>-<timestamp>)"),
     Flag.optional,
@@ -61,28 +65,36 @@ const commonFlags = (defaults: {
     "test-limit",
     "test examples: MNIST holds out this many (default 2000); CIFAR keeps the first this many of its test set",
   ).pipe(Flag.optional),
-  batchSize: intFlag("batch-size", "examples per batch").pipe(Flag.withDefault(defaults.batchSize)),
+  batchSize: Flag.Int("batch-size").pipe(
+    Flag.withSchema(positiveInt),
+    defaulted("examples per batch", defaults.batchSize),
+  ),
   lr: Flag.Finite("lr").pipe(
     Flag.withSchema(positive),
-    Flag.withDescription("learning rate (SGD, momentum 0.9, weight decay 1e-4)"),
-    Flag.withDefault(defaults.lr),
+    defaulted("learning rate (SGD, momentum 0.9, weight decay 1e-4)", defaults.lr),
   ),
 })
 
 const hiddenFlag = (fallback: string) =>
-  Flag.String("hidden").pipe(
-    Flag.withDescription("MLP hidden layer widths, comma-separated"),
-    Flag.withDefault(fallback),
-  )
+  Flag.String("hidden").pipe(defaulted("MLP hidden layer widths, comma-separated", fallback))
 
 const epsilonFlag = (fallback: number) =>
   Flag.Finite("epsilon").pipe(
     Flag.withSchema(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1))),
-    Flag.withDescription("attack radius (L-inf) on pixels in [0, 1]"),
-    Flag.withDefault(fallback),
+    defaulted("attack radius (L-inf) on pixels in [0, 1]", fallback),
   )
 
+const alphaFlag = Flag.Finite("alpha").pipe(
+  Flag.withSchema(positive),
+  defaulted("mixup's Beta(alpha, alpha)", 1),
+)
+
 const cpuScale = { backend: "wasm", lr: 0.05, batchSize: 128 } as const
+const quickDefaults: Defaults = { ...cpuScale, lr: 0.1, epochs: 5 }
+const table2Defaults: Defaults = { ...cpuScale, lr: 0.1, epochs: 40 }
+const table3Defaults: Defaults = { ...cpuScale, epochs: 8 }
+const ablationDefaults: Defaults = { ...cpuScale, epochs: 5 }
+const cifarDefaults: Defaults = { backend: "auto", lr: 0.1, batchSize: 128, epochs: 200 }
 
 /** What the handlers need from `main`: progress context and where tables go. */
 export interface Io {
@@ -97,23 +109,29 @@ export const make = (io: Io) => {
   const quick = Command.make(
     "quick",
     {
-      ...commonFlags({ ...cpuScale, lr: 0.1 }),
+      ...commonFlags(quickDefaults),
       epsilon: epsilonFlag(0.1),
-      toyEpochs: intFlag("toy-epochs", "epochs of the two-moons boundary runs").pipe(Flag.withDefault(30)),
-      noisyLimit: intFlag("noisy-limit", "training digits of the 50% noise runs").pipe(
-        Flag.withDefault(2000),
+      toyEpochs: Flag.Int("toy-epochs").pipe(
+        Flag.withSchema(positiveInt),
+        defaulted("epochs of the two-moons boundary runs", 30),
       ),
-      noisyEpochs: intFlag("noisy-epochs", "epochs of the 50% noise runs").pipe(Flag.withDefault(25)),
+      noisyLimit: Flag.Int("noisy-limit").pipe(
+        Flag.withSchema(positiveInt),
+        defaulted("training digits of the 50% noise runs", 2000),
+      ),
+      noisyEpochs: Flag.Int("noisy-epochs").pipe(
+        Flag.withSchema(positiveInt),
+        defaulted("epochs of the 50% noise runs", 25),
+      ),
       noisyAlpha: Flag.Finite("noisy-alpha").pipe(
         Flag.withSchema(positive),
-        Flag.withDescription("mixup alpha of the 50% noise runs (the paper: 32)"),
-        Flag.withDefault(8),
+        defaulted("mixup alpha of the 50% noise runs (the paper: 32)", 8),
       ),
       hidden: hiddenFlag("512"),
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common("quick", flags, { epochs: 5 })
+        const common = yield* Options.common("quick", flags, quickDefaults)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(
           yield* Reproduce.quick(
@@ -139,17 +157,14 @@ export const make = (io: Io) => {
   const table2 = Command.make(
     "table2",
     {
-      ...commonFlags({ ...cpuScale, lr: 0.1 }),
-      noise: Flag.String("noise").pipe(
-        Flag.withDescription("label corruption levels, comma-separated"),
-        Flag.withDefault("0.2,0.5,0.8"),
-      ),
+      ...commonFlags(table2Defaults),
+      noise: Flag.String("noise").pipe(defaulted("label corruption levels, comma-separated", "0.2,0.5,0.8")),
       hidden: hiddenFlag("512"),
     },
     (flags) =>
       Effect.gen(function* () {
         // 2,000 digits for 40 epochs: long enough for ERM to memorise the corrupted labels.
-        const given = yield* Options.common("table2", flags, { epochs: 40 })
+        const given = yield* Options.common("table2", flags, table2Defaults)
         const common = { ...given, trainSize: given.trainSize ?? 2000 }
         const noise = yield* Options.numberList("--noise", flags.noise, Options.fractions)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
@@ -164,14 +179,14 @@ export const make = (io: Io) => {
   const table3 = Command.make(
     "table3",
     {
-      ...commonFlags(cpuScale),
+      ...commonFlags(table3Defaults),
       epsilon: epsilonFlag(0.1),
-      steps: intFlag("steps", "I-FGSM iterations").pipe(Flag.withDefault(10)),
+      steps: Flag.Int("steps").pipe(Flag.withSchema(positiveInt), defaulted("I-FGSM iterations", 10)),
       hidden: hiddenFlag("256"),
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common("table3", flags, { epochs: 8 })
+        const common = yield* Options.common("table3", flags, table3Defaults)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(
           yield* Reproduce.table3(
@@ -189,13 +204,16 @@ export const make = (io: Io) => {
   const ablation = Command.make(
     "ablation",
     {
-      ...commonFlags(cpuScale),
+      ...commonFlags(ablationDefaults),
       hidden: hiddenFlag("256,256"),
-      k: intFlag("k", "neighbours of the KNN pairings (within a batch)").pipe(Flag.withDefault(8)),
+      k: Flag.Int("k").pipe(
+        Flag.withSchema(positiveInt),
+        defaulted("neighbours of the KNN pairings (within a batch)", 8),
+      ),
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common("ablation", flags, { epochs: 5 })
+        const common = yield* Options.common("ablation", flags, ablationDefaults)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(yield* Reproduce.ablation({ ...common, hidden, k: flags.k }, ctx(flags.resume)))
       }),
@@ -208,30 +226,37 @@ export const make = (io: Io) => {
   const cifar = Command.make(
     "cifar",
     {
-      ...commonFlags({ backend: "auto", lr: 0.1, batchSize: 128 }),
+      ...commonFlags(cifarDefaults),
       data: Flag.Directory("data", { mustExist: true }).pipe(
         Flag.withDescription("folder of the CIFAR binary version (cifar-10-batches-bin or cifar-100-binary)"),
       ),
-      dataset: Flag.Literals("dataset", ["cifar10", "cifar100"]).pipe(Flag.withDefault("cifar10")),
-      model: Flag.Literals("model", ["preActResNet", "wideResNet", "denseNetBC"]).pipe(
-        Flag.withDefault("preActResNet"),
+      dataset: Flag.Literals("dataset", ["cifar10", "cifar100"]).pipe(
+        defaulted<"cifar10" | "cifar100">(
+          "CIFAR-10 or CIFAR-100 (the folder must hold that version)",
+          "cifar10",
+        ),
       ),
-      width: intFlag("width", "PreAct ResNet stem width (paper: 64)").pipe(Flag.optional),
-      alpha: Flag.Finite("alpha").pipe(Flag.withSchema(positive), Flag.withDefault(1)),
+      model: Flag.Literals("model", ["preActResNet", "wideResNet", "denseNetBC"]).pipe(
+        defaulted<"preActResNet" | "wideResNet" | "denseNetBC">(
+          "network: PreAct ResNet-18, WRN-28-10 or DenseNet-BC-190",
+          "preActResNet",
+        ),
+      ),
+      width: intFlag("width", "PreAct ResNet stem width (default and paper: 64)").pipe(Flag.optional),
+      alpha: alphaFlag,
       milestones: Flag.String("milestones").pipe(
-        Flag.withDescription("epochs at which the learning rate drops 10x"),
-        Flag.withDefault("100,150"),
+        defaulted("epochs at which the learning rate drops 10x", "100,150"),
       ),
       augment: Flag.Literals("augment", ["paper", "none"]).pipe(
-        Flag.withDescription(
+        defaulted<"paper" | "none">(
           "training augmentation: the paper's random crop (4-pixel padding) + horizontal flip + normalisation, or none",
+          "paper",
         ),
-        Flag.withDefault("paper"),
       ),
     },
     (flags) =>
       Effect.gen(function* () {
-        const common = yield* Options.common(flags.dataset, flags, { epochs: 200 })
+        const common = yield* Options.common(flags.dataset, flags, cifarDefaults)
         const milestones = yield* Options.numberList(
           "--milestones",
           flags.milestones,
@@ -269,32 +294,54 @@ export const make = (io: Io) => {
   const train = Command.make(
     "train",
     {
-      ...commonFlags(cpuScale),
+      ...commonFlags({ ...cpuScale, epochs: 5 }),
+      // Overrides of the config: applied only when given, so that a config file keeps its values.
+      seed: Flag.Int("seed").pipe(
+        Flag.withSchema(nonNegativeInt),
+        Flag.withDescription("first seed (default: the config's, else 0)"),
+        Flag.optional,
+      ),
+      backend: backendChoice.pipe(
+        Flag.withDescription(`${BACKEND_HELP} (default: the config's, else ${cpuScale.backend})`),
+        Flag.optional,
+      ),
+      batchSize: Flag.Int("batch-size").pipe(
+        Flag.withSchema(positiveInt),
+        Flag.withDescription(`examples per batch (default: the config's, else ${cpuScale.batchSize})`),
+        Flag.optional,
+      ),
+      lr: Flag.Finite("lr").pipe(
+        Flag.withSchema(positive),
+        Flag.withDescription(`learning rate (default: the config's, else ${cpuScale.lr})`),
+        Flag.optional,
+      ),
       config: Flag.String("config").pipe(
         Flag.withDescription("JSON run config (flags given override its fields)"),
         Flag.optional,
       ),
-      strategy: Flag.Literals("strategy", Train.strategyNames).pipe(Flag.optional),
-      alpha: Flag.Finite("alpha").pipe(
-        Flag.withSchema(positive),
-        Flag.withDescription("Beta(alpha, alpha)"),
-        Flag.withDefault(1),
+      strategy: Flag.Literals("strategy", Train.strategyNames).pipe(
+        Flag.withDescription("the mixing strategy (default: the config's, else mixup)"),
+        Flag.optional,
       ),
-      smoothing: Flag.Finite("smoothing").pipe(
-        Flag.withDescription("label smoothing epsilon"),
-        Flag.withDefault(0.1),
+      alpha: alphaFlag,
+      smoothing: Flag.Finite("smoothing").pipe(defaulted("label smoothing epsilon", 0.1)),
+      sigma: Flag.Finite("sigma").pipe(defaulted("Gaussian noise sigma", 0.1)),
+      model: Flag.Literals("model", ["mlp", "smallCnn"]).pipe(
+        Flag.withDescription("network (default: the config's, else an MLP)"),
+        Flag.optional,
       ),
-      sigma: Flag.Finite("sigma").pipe(Flag.withDescription("Gaussian noise sigma"), Flag.withDefault(0.1)),
-      model: Flag.Literals("model", ["mlp", "smallCnn"]).pipe(Flag.optional),
       hidden: Flag.String("hidden").pipe(
-        Flag.withDescription("MLP hidden widths, comma-separated"),
+        Flag.withDescription("MLP hidden widths, comma-separated (default: the config's, else 256)"),
         Flag.optional,
       ),
       labelNoise: Flag.Finite("label-noise").pipe(
         Flag.withDescription("fraction of training labels corrupted"),
         Flag.optional,
       ),
-      dataset: Flag.Literals("dataset", ["mnist", "twoMoons", "circles", "spirals"]).pipe(Flag.optional),
+      dataset: Flag.Literals("dataset", ["mnist", "twoMoons", "circles", "spirals"]).pipe(
+        Flag.withDescription("data (default: the config's, else the bundled MNIST digits)"),
+        Flag.optional,
+      ),
     },
     (flags) => Effect.flatMap(Train.train(flags, ctx(flags.resume)), print),
   ).pipe(
@@ -314,7 +361,10 @@ export const make = (io: Io) => {
     "eval",
     {
       run: runArgument,
-      backend: Flag.Literals("backend", ["auto", ...Backend.candidates]).pipe(Flag.optional),
+      backend: backendChoice.pipe(
+        Flag.withDescription(`${BACKEND_HELP} (default: the run's)`),
+        Flag.optional,
+      ),
     },
     (flags) => Effect.flatMap(Train.evaluate(flags.run, flags.backend), io.print),
   ).pipe(Command.withDescription("Evaluate a saved network on its test and training data"))
@@ -323,15 +373,26 @@ export const make = (io: Io) => {
     "attack",
     {
       run: runArgument,
-      attack: Flag.Literals("attack", Robustness.attackNames).pipe(Flag.withDefault("fgsm")),
+      attack: Flag.Literals("attack", Robustness.attackNames).pipe(
+        defaulted<Robustness.AttackName>("the attack", "fgsm"),
+      ),
       epsilon: epsilonFlag(0.1),
-      steps: intFlag("steps", "iterations of I-FGSM / PGD").pipe(Flag.withDefault(10)),
+      steps: Flag.Int("steps").pipe(
+        Flag.withSchema(positiveInt),
+        defaulted("iterations of I-FGSM / PGD", 10),
+      ),
       surrogate: Flag.String("surrogate").pipe(
         Flag.withDescription("run folder of the network to craft on (black box)"),
         Flag.optional,
       ),
-      seed: Flag.Int("seed").pipe(Flag.withSchema(nonNegativeInt), Flag.withDefault(0)),
-      backend: Flag.Literals("backend", ["auto", ...Backend.candidates]).pipe(Flag.optional),
+      seed: Flag.Int("seed").pipe(
+        Flag.withSchema(nonNegativeInt),
+        defaulted("seed of PGD's random starts", 0),
+      ),
+      backend: backendChoice.pipe(
+        Flag.withDescription(`${BACKEND_HELP} (default: the run's)`),
+        Flag.optional,
+      ),
     },
     (flags) => Effect.flatMap(Train.attack(flags.run, flags), io.print),
   ).pipe(

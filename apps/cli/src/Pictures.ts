@@ -45,7 +45,9 @@ export const write = (
     Effect.mapError(stepFailed(`picture ${name}`)),
   )
 
-/** Up to 8 runs' curves of one metric against the epoch (1-based). */
+const MAX_CURVES = 8
+
+/** Up to 8 runs' curves of one metric against the epoch (1-based); the title says when more were left out. */
 export const curves = (
   runs: ReadonlyArray<{ readonly name: string; readonly history: ReadonlyArray<EpochMetrics> }>,
   options: {
@@ -55,10 +57,14 @@ export const curves = (
   },
 ) =>
   Charts.lines({
-    title: options.title,
+    title:
+      runs.length > MAX_CURVES
+        ? `${options.title} (first ${MAX_CURVES} of ${runs.length} runs)`
+        : options.title,
     xLabel: "epoch",
+    integerX: true,
     yLabel: options.yLabel,
-    series: runs.slice(0, 8).map((r) => ({
+    series: runs.slice(0, MAX_CURVES).map((r) => ({
       name: r.name,
       points: r.history.flatMap((m) => {
         const y = options.metric(m)

@@ -62,7 +62,10 @@ const curvesOf = (rows: ReadonlyArray<Tables.Row>) =>
       : [{ name: first.name.replace(/, seed \d+$/, ""), history: first.history }]
   })
 
-/** Test error curves of the rows' first seed, and (when labels are noisy) the memorisation curves. */
+/**
+ * Test and training error curves of the rows' first seed. The training error is against the true
+ * labels, so with corrupted labels it shows whether a network memorises the wrong ones.
+ */
 const errorPictures = (rows: ReadonlyArray<Tables.Row>, out: string, title: string) =>
   Effect.gen(function* () {
     const runs = curvesOf(rows)
@@ -75,14 +78,15 @@ const errorPictures = (rows: ReadonlyArray<Tables.Row>, out: string, title: stri
       out,
       "test-error",
     )
-    const memorising = runs.filter((r) => r.history.some((m) => m.trainErrorTrue !== undefined))
+    const measured = runs.filter((r) => r.history.some((m) => m.trainErrorTrue !== undefined))
+    const noisy = measured.some((r) => r.history.some((m) => m.corruptedTrainError !== undefined))
     const train =
-      memorising.length === 0
+      measured.length === 0
         ? []
         : [
             yield* Pictures.write(
-              Pictures.curves(memorising, {
-                title: `${title}: training error (true labels)`,
+              Pictures.curves(measured, {
+                title: `${title}: training error${noisy ? " (true labels)" : ""}`,
                 yLabel: "training error",
                 metric: (m: EpochMetrics) => m.trainErrorTrue,
               }),
@@ -290,11 +294,14 @@ export const table2 = (
       })
     })
     const rows = yield* Experiment.runMethods(methods, options, context, load)
-    const pictures = yield* errorPictures(
-      rows.filter((r) => r.noise === options.noise[options.noise.length - 1]),
-      options.out,
-      `MNIST, ${percent(options.noise[options.noise.length - 1] ?? 0)} corrupted labels`,
-    )
+    const pictures = [
+      ...(yield* errorPictures(
+        rows.filter((r) => r.noise === options.noise[options.noise.length - 1]),
+        options.out,
+        `MNIST, ${percent(options.noise[options.noise.length - 1] ?? 0)} corrupted labels`,
+      )),
+      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+    ]
     return yield* finish(options, "table2", {
       rows,
       tables: [
@@ -367,7 +374,10 @@ export const table3 = (
       })
     const base = { model, data: Setup.mnist(options), after: both }
     const rows = yield* Experiment.runMethods(ermAndMixup(base, 1), options, context, load)
-    const pictures = yield* errorPictures(rows, options.out, "MNIST")
+    const pictures = [
+      ...(yield* errorPictures(rows, options.out, "MNIST")),
+      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+    ]
     return yield* finish(options, "table3", {
       rows: [...surrogates, ...rows],
       tables: [
@@ -467,13 +477,16 @@ export const ablation = (
       context,
       load,
     )
-    const pictures = yield* errorPictures(
-      rows.filter((r) =>
-        ["ERM", "mixup AC + RP", "mix input AC + RP", "mixup hidden layers"].includes(r.method),
-      ),
-      options.out,
-      "MNIST ablation",
-    )
+    const pictures = [
+      ...(yield* errorPictures(
+        rows.filter((r) =>
+          ["ERM", "mixup AC + RP", "mix input AC + RP", "mixup hidden layers"].includes(r.method),
+        ),
+        options.out,
+        "MNIST ablation",
+      )),
+      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+    ]
     return yield* finish(options, "ablation", {
       rows,
       tables: [

@@ -33,7 +33,12 @@ export const strategyNames = [
 ] as const
 export type StrategyName = (typeof strategyNames)[number]
 
-export interface TrainFlags extends Options.CommonFlags {
+/** `train`'s flags: the ones a config file also sets are overrides, present only when given. */
+export interface TrainFlags extends Omit<Options.CommonFlags, "seed" | "backend" | "batchSize" | "lr"> {
+  readonly seed: Option.Option<number>
+  readonly backend: Option.Option<Backend.BackendChoice>
+  readonly batchSize: Option.Option<number>
+  readonly lr: Option.Option<number>
   readonly config: Option.Option<string>
   readonly strategy: Option.Option<StrategyName>
   readonly alpha: number
@@ -88,6 +93,7 @@ export const defaultConfig = (): Record<string, unknown> => ({
   data: { dataset: "mnist" },
   optimizer: { _tag: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 },
   schedule: { _tag: "constant" },
+  trainError: true,
 })
 
 const record = (u: unknown): Record<string, unknown> =>
@@ -135,14 +141,17 @@ export const configJson = (flags: TrainFlags): Effect.Effect<Record<string, unkn
     const given = <A>(o: Option.Option<A>, key: string) => (Option.isSome(o) ? { [key]: o.value } : {})
     return {
       ...base,
+      // The first seed: the flag's, else the config's, else 0.
+      seed: Option.getOrElse(flags.seed, () => base.seed ?? 0),
       ...given(flags.epochs, "epochs"),
-      ...(Option.isSome(flags.config) ? {} : { batchSize: flags.batchSize, backend: flags.backend }),
+      ...given(flags.batchSize, "batchSize"),
+      ...given(flags.backend, "backend"),
       ...(Option.isSome(flags.strategy)
         ? { strategy: Strategy.toConfig(strategyOf(flags.strategy.value, flags, stages)) }
         : {}),
       model: nextModel,
       data: nextData,
-      ...(Option.isSome(flags.config) ? {} : { optimizer: { ...record(base.optimizer), lr: flags.lr } }),
+      ...(Option.isSome(flags.lr) ? { optimizer: { ...record(base.optimizer), lr: flags.lr.value } } : {}),
     }
   })
 
@@ -163,7 +172,7 @@ export const train = (flags: TrainFlags, context: Runner.Context) =>
     const began = performance.now()
     const json = yield* configJson(flags)
     const source = Option.isSome(flags.config) ? `--config ${flags.config.value}` : "train flags"
-    const first = yield* decodeConfig({ ...json, seed: flags.seed }, source)
+    const first = yield* decodeConfig(json, source)
     const out = yield* Options.outDir("train", flags.out, flags.resume)
     const seeds = Setup.seedList(first.seed, flags.seeds)
     const name = first.name ?? "train"
@@ -191,15 +200,31 @@ export const train = (flags: TrainFlags, context: Runner.Context) =>
     const data = yield* load(first.data, first.seed)
     const image = data.train.shape.length === 4
     const grid = (outcomes[0]?.extra as { readonly boundary?: Pictures.GridJson } | undefined)?.boundary
+    const curves = outcomes.map((o) => ({ name: `seed ${o.seed}`, history: o.history }))
+    const trainErrorMeasured = curves.some((c) => c.history.some((m) => m.trainErrorTrue !== undefined))
     const pictures = [
       yield* Pictures.write(
-        Pictures.curves(
-          outcomes.map((o) => ({ name: `seed ${o.seed}`, history: o.history })),
-          { title: `${name}: test error`, yLabel: "test top-1 error", metric: (m) => m.testTop1Error },
-        ),
+        Pictures.curves(curves, {
+          title: `${name}: test error`,
+          yLabel: "test top-1 error",
+          metric: (m) => m.testTop1Error,
+        }),
         out,
         "test-error",
       ),
+      ...(trainErrorMeasured
+        ? [
+            yield* Pictures.write(
+              Pictures.curves(curves, {
+                title: `${name}: training error (true labels)`,
+                yLabel: "training error",
+                metric: (m) => m.trainErrorTrue,
+              }),
+              out,
+              "training-error",
+            ),
+          ]
+        : []),
       ...(image
         ? [
             yield* Pictures.write(

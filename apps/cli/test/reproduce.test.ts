@@ -1,6 +1,7 @@
 /**
  * `reproduce quick` end to end at a tiny size (one epoch, 256 digits): the table on stdout and
- * every artifact of the results folder; pictures decode to the size the summary states; a
+ * every artifact of the results folder; pictures have plausible sizes and decode to the size the
+ * summary states; a
  * second run with --resume reuses the finished runs; `show` prints the folder.
  */
 import assert from "node:assert/strict"
@@ -90,7 +91,19 @@ describe("reproduce quick", () => {
       "test-error",
       "training-error",
     ])
+    // Sizes the drawings must have, independent of what the summary says about them: the plots'
+    // 480 x 300 area plus axes, title and legend; 16 mixed 28 x 28 digits with captions.
+    const expected: Record<string, { readonly width: [number, number]; readonly height: [number, number] }> =
+      {
+        "test-error": { width: [600, 1100], height: [330, 500] },
+        "training-error": { width: [600, 1100], height: [330, 500] },
+        "decision-boundary": { width: [500, 1500], height: [250, 600] },
+        "mixed-examples": { width: [8 * 28, 1800], height: [2 * 28, 800] },
+      }
     for (const p of pictures) {
+      const bounds = expected[p.name]!
+      assert.ok(p.width >= bounds.width[0] && p.width <= bounds.width[1], `${p.name} width ${p.width}`)
+      assert.ok(p.height >= bounds.height[0] && p.height <= bounds.height[1], `${p.name} height ${p.height}`)
       const png = decode(readFileSync(p.png))
       assert.equal(png.width, p.width * p.pngScale, `${p.name} PNG width`)
       assert.equal(png.height, p.height * p.pngScale, `${p.name} PNG height`)

@@ -27,6 +27,8 @@ export interface LinesSpec {
   readonly height?: number
   /** Fixed y range, e.g. [0, 1] for error rates; default: fitted to the data. */
   readonly yDomain?: readonly [number, number]
+  /** x takes whole numbers only (e.g. epochs): ticks at integers, printed without decimals. */
+  readonly integerX?: boolean
 }
 
 const dashes: ReadonlyArray<ReadonlyArray<number>> = [
@@ -79,7 +81,13 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
         data: { values },
         mark: { type: "line", strokeWidth: 2, point: longest <= 60 ? { size: 30, filled: true } : false },
         encoding: {
-          x: { field: "x", type: "quantitative", title: spec.xLabel, scale: { zero: false, nice: false } },
+          x: {
+            field: "x",
+            type: "quantitative",
+            title: spec.xLabel,
+            scale: { zero: false, nice: false },
+            ...(spec.integerX === true ? { axis: { format: "d", tickMinStep: 1 } } : {}),
+          },
           y: {
             field: "y",
             type: "quantitative",
