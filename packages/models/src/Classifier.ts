@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import type { ModelConfig } from "./Config.ts"
-import { ForwardInputError } from "./Errors.ts"
+import { ForwardInputError, ModelConfigError } from "./Errors.ts"
 import type { Block, RunContext } from "./Layers.ts"
 import { registerConv2dFilterGradient } from "./WasmKernels.ts"
 
@@ -85,9 +85,25 @@ const checkForward = (
   return mix === undefined ? fail("mix", mix, "a function when mixAt is given") : undefined
 }
 
+/** The first layer with a 0-sized output dimension, and that output shape (as JSON). */
+const emptyOutput = (
+  model: tfl.LayersModel,
+): { readonly layer: string; readonly shape: string } | undefined => {
+  for (const layer of model.layers) {
+    const shapes = (
+      Array.isArray(layer.outputShape[0]) ? layer.outputShape : [layer.outputShape]
+    ) as ReadonlyArray<ReadonlyArray<number | null>>
+    const shape = shapes.find((s) => s.includes(0))
+    if (shape !== undefined) return { layer: layer.name, shape: JSON.stringify(shape) }
+  }
+  return undefined
+}
+
 /**
  * Build the functional model and the eager forward pass of an architecture. Also makes sure
- * conv filter gradients exist on the wasm backend (see `WasmKernels`).
+ * conv filter gradients exist on the wasm backend (see `WasmKernels`). Throws a
+ * `ModelConfigError` naming `inputShape` when some layer's output would be empty (e.g. a
+ * pooling reaching a 0 x 0 map).
  */
 export const assemble = (arch: Architecture, config?: ModelConfig): Classifier => {
   registerConv2dFilterGradient()
@@ -99,6 +115,18 @@ export const assemble = (arch: Architecture, config?: ModelConfig): Classifier =
   )
   const logits = arch.head(hidden, building) as tfl.SymbolicTensor
   const model = tfl.model({ inputs: input, outputs: logits, name: arch.name })
+  // An input too small for the net's poolings builds anyway (tfjs returns all-zero logits
+  // from the empty maps): refuse it here, for any architecture, once the shapes are known.
+  const empty = emptyOutput(model)
+  if (empty !== undefined) {
+    model.dispose()
+    throw new ModelConfigError({
+      model: arch.name,
+      argument: "inputShape",
+      value: arch.inputShape,
+      expected: `large enough that no layer's output is empty (${empty.layer} would output ${empty.shape})`,
+    })
+  }
   if (config !== undefined) model.setUserDefinedMetadata({ vicinal: { config } })
   const hasDropout = model.layers.some((layer) => layer.getClassName() === "Dropout")
 

@@ -3,7 +3,7 @@
  * model.json, `Persist.load` decodes it with this Schema and rebuilds the network before
  * loading the weights.
  */
-import { Effect, Schema } from "effect"
+import { Effect, Schema, SchemaIssue } from "effect"
 import type { Classifier } from "./Classifier.ts"
 import { denseNetBC } from "./DenseNet.ts"
 import { ModelConfigError } from "./Errors.ts"
@@ -38,6 +38,7 @@ export const PreActResNetConfig = Schema.Struct({
   blocks: Schema.optionalKey(Schema.Array(Schema.Number)),
   width: Schema.optionalKey(Schema.Number),
   finalBatchNorm: Schema.optionalKey(Schema.Boolean),
+  headDropout: Schema.optionalKey(Schema.Number),
 })
 
 export const WideResNetConfig = Schema.Struct({
@@ -45,7 +46,7 @@ export const WideResNetConfig = Schema.Struct({
   ...common,
   depth: Schema.optionalKey(Schema.Number),
   widenFactor: Schema.optionalKey(Schema.Number),
-  blockDropout: Schema.optionalKey(Schema.Number),
+  headDropout: Schema.optionalKey(Schema.Number),
 })
 
 export const DenseNetBCConfig = Schema.Struct({
@@ -81,13 +82,54 @@ export const build = (config: ModelConfig): Classifier => {
   }
 }
 
-/** Decode untrusted JSON (e.g. from model.json) into a config. */
+const KINDS = ModelConfig.members.map((member) => member.fields.kind.literal)
+
+/** `hidden[1]`, `filters[0]`, `growthRate`: a Schema issue path as the field would be written. */
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) =>
+      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    "",
+  )
+
+const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (acc, key) =>
+      typeof acc === "object" && acc !== null ? (acc as Record<PropertyKey, unknown>)[key] : undefined,
+    input,
+  )
+
+/** Schema's issue message as the end of "<field> must be ...": "Expected number" -> "number". */
+const expectation = (message: string): string =>
+  message === "Missing key" ? "present" : message.replace(/^Expected /, "")
+
+/**
+ * The first failing field, as `@vicinal/core`'s Strategy.fromConfig reports it. A union that
+ * matches no member fails at the root: for an object that is its `kind`, else the whole config.
+ */
+const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigError => {
+  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
+  const path = (first?.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p))
+  const fail = (argument: string, value: unknown, expected: string) =>
+    new ModelConfigError({ model: "config", argument, value, expected })
+  if (path.length > 0)
+    return fail(formatPath(path), valueAt(json, path), expectation(first?.message ?? "valid"))
+  return typeof json === "object" && json !== null && !Array.isArray(json)
+    ? fail(
+        "kind",
+        (json as { kind?: unknown }).kind,
+        `one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`,
+      )
+    : fail("config", json, "an object with a kind")
+}
+
+/**
+ * Decode untrusted JSON (e.g. from model.json) into a config. Fails with a `ModelConfigError`
+ * whose argument is the failing field's path (`hidden[1]`, `growthRate`, `kind`).
+ */
 export const decode = (json: unknown): Effect.Effect<ModelConfig, ModelConfigError> =>
   Schema.decodeUnknownEffect(ModelConfig)(json).pipe(
-    Effect.mapError(
-      (error) =>
-        new ModelConfigError({ model: "config", argument: "config", value: json, expected: String(error) }),
-    ),
+    Effect.mapError((error) => toConfigError(json, error.issue)),
   )
 
 /** Build inside an Effect: the error channel carries `ModelConfigError`, and the network is disposed when the scope closes. */

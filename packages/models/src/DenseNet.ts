@@ -51,6 +51,8 @@ export const denseNetBC = (options: DenseNetBCOptions): Classifier => {
     "a number in (0, 1]",
   )
   Validate.rate(NAME, "dropout", dropout)
+  // Each of the two transitions halves height and width (rounding down).
+  Validate.minSpatial(NAME, options.inputShape, 4, "two 2x2 average pools")
 
   const kit = makeKit(seed)
   let channels = 2 * growthRate

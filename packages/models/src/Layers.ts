@@ -181,7 +181,7 @@ export const makeKit = (seed: number): LayerKit => {
 
 /**
  * The classifier head of the convolutional nets: [BN-ReLU], global average pooling, dropout
- * (the paper's label-noise position, before the classifier layer), linear.
+ * (off at rate 0: the residual nets' `headDropout`, DenseNet-BC's `dropout`), linear.
  */
 export const poolingHead = (
   kit: LayerKit,

@@ -2,6 +2,9 @@
  * Pre-activation residual blocks (He et al. 2016), shared by PreAct ResNet and WideResNet:
  * BN-ReLU-conv3x3(stride)-BN-ReLU-[dropout]-conv3x3, plus a 1x1 conv shortcut on the
  * pre-activated input when the stride or the width changes (else the identity on the input).
+ * The optional dropout sits after the second ReLU, between the two convolutions: where
+ * Zagoruyko & Komodakis put it in WideResNet and where the mixup paper (section 3.4) adds
+ * it to each PreAct block for the corrupted-label experiment.
  * Convolutions have no bias, as in the reference implementations (their parameter counts
  * decide it).
  */
@@ -11,7 +14,7 @@ export interface BlockShape {
   readonly inChannels: number
   readonly outChannels: number
   readonly stride: number
-  /** Dropout between the two convolutions (WideResNet's dropRate); 0 for none. */
+  /** Dropout between the two convolutions, after the ReLU (WideResNet's dropRate); 0 for none. */
   readonly dropout: number
 }
 

@@ -1,5 +1,5 @@
 /**
- * A small CNN for 28x28 images (MNIST-sized; any [h, w, c] works): conv3x3-32-ReLU,
+ * A small CNN for 28x28 images (MNIST-sized; any [h, w, c] from 2 x 2 works): conv3x3-32-ReLU,
  * conv3x3-64-ReLU + 2x2 max-pool, dense-128-ReLU, dropout, linear. Stages: after each conv
  * block and after the dense layer.
  */
@@ -31,6 +31,7 @@ export const smallCnn = (options: SmallCnnOptions): Classifier => {
   Validate.positiveInts(NAME, "filters", filters)
   Validate.positiveInt(NAME, "dense", dense)
   Validate.rate(NAME, "dropout", dropout)
+  Validate.minSpatial(NAME, options.inputShape, 2, "the 2x2 max-pool")
 
   const kit = makeKit(seed)
   const conv = (f: number) => kit.conv({ filters: f, kernelSize: 3, useBias: true })

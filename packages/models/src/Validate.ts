@@ -64,3 +64,22 @@ export const sixNPlusFour = (model: string, depth: number, examples: string): nu
   )
   return (depth - 4) / 6
 }
+
+/**
+ * Height and width of an [h, w, c] input at least `min`: below it a stage would pool down to
+ * a 0-sized map, and tfjs would still build the net and return all-zero logits. `why` names
+ * the layers that need the size.
+ */
+export const minSpatial = (
+  model: string,
+  inputShape: ReadonlyArray<number>,
+  min: number,
+  why: string,
+): void =>
+  check(
+    model,
+    "inputShape",
+    inputShape,
+    inputShape[0]! >= min && inputShape[1]! >= min,
+    `at least ${min} x ${min} in height and width (${why})`,
+  )

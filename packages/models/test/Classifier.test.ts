@@ -127,21 +127,29 @@ for (const { label, build, shape } of nets) {
         tf.dispose([x, value, ...Object.values(grads)])
       }))
 
-    test("bad forward arguments are typed errors naming the argument", () => {
-      const x = input([2, ...shape], 1)
-      throwsTagged(() => net.forward(x, { mixAt: stages + 1, mix: (h) => h }), "ForwardInputError", "mixAt")
-      throwsTagged(() => net.forward(x, { mixAt: 0.5, mix: (h) => h }), "ForwardInputError", "mixAt", "0.5")
-      throwsTagged(() => net.forward(x, { mixAt: 1 }), "ForwardInputError", "mix")
-      throwsTagged(() => net.forward(x, { mix: (h) => h }), "ForwardInputError", "mixAt")
-      throwsTagged(
-        () => net.forward(x, { mixAt: 0, mix: (h) => tf.slice(h, 0, 1) }),
-        "ForwardInputError",
-        "mix(h).shape",
-      )
-      const wrong = tf.zeros([2, 3])
-      throwsTagged(() => net.forward(wrong), "ForwardInputError", "x.shape", "[2,3]")
-      tf.dispose([x, wrong])
-    })
+    test("bad forward arguments are typed errors naming the argument; no tensor leaks on any of these paths", () =>
+      noLeak(() => {
+        const x = input([2, ...shape], 1)
+        throwsTagged(() => net.forward(x, { mixAt: stages + 1, mix: (h) => h }), "ForwardInputError", "mixAt")
+        throwsTagged(() => net.forward(x, { mixAt: 0.5, mix: (h) => h }), "ForwardInputError", "mixAt", "0.5")
+        throwsTagged(() => net.forward(x, { mixAt: 1 }), "ForwardInputError", "mix")
+        throwsTagged(() => net.forward(x, { mix: (h) => h }), "ForwardInputError", "mixAt")
+        throwsTagged(
+          () => net.forward(x, { mixAt: 0, mix: (h) => tf.slice(h, 0, 1) }),
+          "ForwardInputError",
+          "mix(h).shape",
+        )
+        // thrown mid-pass, with the earlier stages' activations allocated
+        throwsTagged(
+          () => net.forward(x, { mixAt: stages, mix: (h) => tf.slice(h, 0, 1) }),
+          "ForwardInputError",
+          "mix(h).shape",
+          `stage ${stages}`,
+        )
+        const wrong = tf.zeros([2, 3])
+        throwsTagged(() => net.forward(wrong), "ForwardInputError", "x.shape", "[2,3]")
+        tf.dispose([x, wrong])
+      }))
 
     test("dispose frees every weight and is idempotent", () => {
       const before = tf.memory().numTensors

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, type ModelConfig, Models } from "../src/index.ts"
+import { Config, type ModelConfig, type ModelConfigError, Models } from "../src/index.ts"
 import { noLeak, tf } from "./setup.ts"
 
 const weightsOf = (config: ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
@@ -15,8 +15,25 @@ const weightsOf = (config: ModelConfig): ReadonlyArray<ReadonlyArray<number>> =>
 const smallConfigs = (seed: number): ReadonlyArray<ModelConfig> => [
   { kind: "mlp", inputShape: [4], numClasses: 3, hidden: [5], seed },
   { kind: "smallCnn", inputShape: [6, 6, 1], numClasses: 2, filters: [2, 3], dense: 4, seed },
-  { kind: "preActResNet", inputShape: [6, 6, 3], numClasses: 2, width: 2, blocks: [1], seed },
-  { kind: "wideResNet", inputShape: [6, 6, 3], numClasses: 2, depth: 10, widenFactor: 1, seed },
+  {
+    kind: "preActResNet",
+    inputShape: [6, 6, 3],
+    numClasses: 2,
+    width: 2,
+    blocks: [1],
+    headDropout: 0.2,
+    seed,
+  },
+  {
+    kind: "wideResNet",
+    inputShape: [6, 6, 3],
+    numClasses: 2,
+    depth: 10,
+    widenFactor: 1,
+    dropout: 0.1,
+    headDropout: 0.2,
+    seed,
+  },
   { kind: "denseNetBC", inputShape: [6, 6, 3], numClasses: 2, depth: 10, growthRate: 2, seed },
 ]
 
@@ -59,6 +76,48 @@ describe("configs and seeds", () => {
       assert.ok(Exit.isFailure(exit))
       assert.match(String(exit.cause), /ModelConfigError/)
     }
+  })
+
+  test("a decoding failure names the failing field's path, its value and what it must be", () => {
+    const failure = (json: unknown) => {
+      const exit = Effect.runSyncExit(Config.decode(json))
+      assert.ok(Exit.isFailure(exit))
+      const error = (exit.cause.reasons[0] as { error?: ModelConfigError }).error!
+      assert.equal(error._tag, "ModelConfigError")
+      return { argument: error.argument, value: error.value, message: error.message }
+    }
+    assert.deepEqual(failure({ kind: "mlp", inputShape: [2], numClasses: 3, hidden: [4, "x"] }), {
+      argument: "hidden[1]",
+      value: "x",
+      message: 'config: hidden[1] must be number, got "x"',
+    })
+    assert.deepEqual(
+      failure({ kind: "denseNetBC", inputShape: [8, 8, 3], numClasses: 3, growthRate: "big" }),
+      { argument: "growthRate", value: "big", message: 'config: growthRate must be number, got "big"' },
+    )
+    assert.equal(
+      failure({ kind: "smallCnn", inputShape: [8, 8, 1], numClasses: 2, filters: [1] }).argument,
+      "filters[1]",
+    )
+    assert.equal(
+      failure({ kind: "mlp", inputShape: [2], hidden: [] }).message,
+      "config: numClasses must be present, got undefined",
+    )
+    assert.equal(
+      failure({ kind: "wideResNet", inputShape: [8, "8", 3], numClasses: 2 }).argument,
+      "inputShape[1]",
+    )
+    const unknownKind = failure({ kind: "vgg", inputShape: [2] })
+    assert.equal(unknownKind.argument, "kind")
+    assert.match(
+      unknownKind.message,
+      /kind must be one of "mlp", "smallCnn", "preActResNet", "wideResNet", "denseNetBC", got "vgg"/,
+    )
+    assert.deepEqual(failure(null), {
+      argument: "config",
+      value: null,
+      message: "config: config must be an object with a kind, got null",
+    })
   })
 
   test("acquire builds inside a scope and disposes when it closes; bad options fail in the error channel", () => {

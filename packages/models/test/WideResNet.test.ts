@@ -1,7 +1,15 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Models } from "../src/index.ts"
-import { checkReferenceNet, input, maxAbsDiff, noLeak, tf, throwsTagged } from "./setup.ts"
+import {
+  checkReferenceNet,
+  dropoutSurroundings,
+  input,
+  maxAbsDiff,
+  noLeak,
+  tf,
+  throwsTagged,
+} from "./setup.ts"
 
 describe("wideResNet", () => {
   // ~146 MB of weights each: built once, counted, run on a batch of 2, disposed.
@@ -16,25 +24,36 @@ describe("wideResNet", () => {
       ["input", "stem", "group1", "group2", "group3"],
     ))
 
-  test("small WRN-10-2: eager forward equals predict; block dropout only in training", () =>
+  test("small WRN-10-2: dropout is one layer per block between the two convolutions, as in PreAct ResNet; active only in training", () =>
     noLeak(() => {
-      const net = Models.wideResNet({
-        inputShape: [8, 8, 3],
-        numClasses: 4,
-        depth: 10,
-        widenFactor: 2,
-        blockDropout: 0.3,
-      })
-      assert.equal(net.model.layers.filter((l) => l.getClassName() === "Dropout").length, 3)
+      const options = { inputShape: [8, 8, 3], numClasses: 4, depth: 10, widenFactor: 2 }
+      const net = Models.wideResNet({ ...options, dropout: 0.3 })
+      const around = dropoutSurroundings(net.model)
+      assert.equal(around.length, 3)
+      for (const chain of around)
+        assert.deepEqual(chain, ["Conv2D", "BatchNormalization", "Activation", "Dropout", "Conv2D", "Add"])
+      // headDropout is the separate one before the classifier; neither adds parameters
+      const both = Models.wideResNet({ ...options, dropout: 0.3, headDropout: 0.5 })
+      assert.deepEqual(
+        both.model.layers.slice(-3).map((l) => l.getClassName()),
+        ["GlobalAveragePooling2D", "Dropout", "Dense"],
+      )
+      const plain = Models.wideResNet(options)
+      assert.equal(plain.model.layers.filter((l) => l.getClassName() === "Dropout").length, 0)
+      assert.equal(Models.countTrainableParams(both), Models.countTrainableParams(plain))
+      both.dispose()
+      plain.dispose()
       const x = input([2, 8, 8, 3], 4)
-      const [eager, graph, train] = [
+      const [eager, graph, train, again] = [
         net.forward(x),
         net.model.predict(x) as tf.Tensor,
+        net.forward(x, { training: true, seed: 1 }),
         net.forward(x, { training: true, seed: 1 }),
       ]
       assert.ok(maxAbsDiff(eager, graph) <= 1e-5)
       assert.ok(maxAbsDiff(eager, train) > 0)
-      tf.dispose([x, eager, graph, train])
+      assert.equal(maxAbsDiff(train, again), 0)
+      tf.dispose([x, eager, graph, train, again])
       net.dispose()
     }))
 

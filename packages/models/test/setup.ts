@@ -123,3 +123,31 @@ export const checkReferenceNet = <N extends Net>(
     net100.dispose()
     return names
   })
+
+/** The layer classes around each Dropout layer of a built model: producer chain (3 back) and consumer chain (2 on). */
+export const dropoutSurroundings = (model: {
+  readonly layers: ReadonlyArray<{
+    getClassName(): string
+    inboundNodes: ReadonlyArray<{ inboundLayers: ReadonlyArray<unknown> }>
+    outboundNodes: ReadonlyArray<{ outboundLayer: unknown }>
+  }>
+}): ReadonlyArray<ReadonlyArray<string>> => {
+  type L = (typeof model.layers)[number]
+  const producer = (l: L): L => {
+    const from = l.inboundNodes[0]?.inboundLayers ?? []
+    assert.equal(from.length, 1, `${l.getClassName()} has one input`)
+    return from[0] as L
+  }
+  const consumer = (l: L): L => {
+    assert.equal(l.outboundNodes.length, 1, `${l.getClassName()} has one consumer`)
+    return l.outboundNodes[0]!.outboundLayer as L
+  }
+  return model.layers
+    .filter((l) => l.getClassName() === "Dropout")
+    .map((d) => {
+      const relu = producer(d)
+      const bn = producer(relu)
+      const next = consumer(d)
+      return [producer(bn), bn, relu, d, next, consumer(next)].map((l) => l.getClassName())
+    })
+}
