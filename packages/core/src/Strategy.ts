@@ -9,7 +9,7 @@
  * with the run's `Random` service. Constructors never throw: parameters are validated by
  * `validate`, which `plan` (throws the tagged error) and `apply` (error channel) call.
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema, type SchemaIssue } from "effect"
 import { dual } from "effect/Function"
 import * as Box from "./Box.ts"
 import {
@@ -28,6 +28,7 @@ import type { Batch, MixedBatch } from "./MixedBatch.ts"
 import * as Pairing from "./Pairing.ts"
 import type { MixPlan, Step } from "./Plan.ts"
 import * as Random from "./Random.ts"
+import * as SchemaPath from "./SchemaPath.ts"
 import * as Targets from "./Targets.ts"
 
 /** One lambda per batch (the paper's), per pair (i, partner(i)), or per example. */
@@ -746,28 +747,9 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
   }),
 ])
 
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
-    (acc, key) =>
-      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-    "",
-  )
-
-const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>(
-    (acc, key) =>
-      typeof acc === "object" && acc !== null ? (acc as Record<PropertyKey, unknown>)[key] : undefined,
-    input,
-  )
-
 const toInvalidConfig = (input: unknown, issue: SchemaIssue.Issue): InvalidConfig => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const path = (first?.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p))
-  return new InvalidConfig({
-    path: formatPath(path),
-    value: valueAt(input, path),
-    reason: first?.message ?? "invalid",
-  })
+  const first = SchemaPath.firstIssue(issue, input)
+  return new InvalidConfig({ path: first.field, value: first.value, reason: first.message ?? "invalid" })
 }
 
 /**

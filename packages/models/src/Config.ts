@@ -3,7 +3,8 @@
  * model.json, `Persist.load` decodes it with this Schema and rebuilds the network before
  * loading the weights.
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { SchemaPath } from "@vicinal/core"
+import { Effect, Schema, type SchemaIssue } from "effect"
 import type { Classifier } from "./Classifier.ts"
 import { denseNetBC } from "./DenseNet.ts"
 import { ModelConfigError } from "./Errors.ts"
@@ -84,21 +85,6 @@ export const build = (config: ModelConfig): Classifier => {
 
 const KINDS = ModelConfig.members.map((member) => member.fields.kind.literal)
 
-/** `hidden[1]`, `filters[0]`, `growthRate`: a Schema issue path as the field would be written. */
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>(
-    (acc, key) =>
-      typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
-    "",
-  )
-
-const valueAt = (input: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>(
-    (acc, key) =>
-      typeof acc === "object" && acc !== null ? (acc as Record<PropertyKey, unknown>)[key] : undefined,
-    input,
-  )
-
 /** Schema's issue message as the end of "<field> must be ...": "Expected number" -> "number". */
 const expectation = (message: string): string =>
   message === "Missing key" ? "present" : message.replace(/^Expected /, "")
@@ -108,12 +94,10 @@ const expectation = (message: string): string =>
  * matches no member fails at the root: for an object that is its `kind`, else the whole config.
  */
 const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigError => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues[0]
-  const path = (first?.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p))
+  const first = SchemaPath.firstIssue(issue, json)
   const fail = (argument: string, value: unknown, expected: string) =>
     new ModelConfigError({ model: "config", argument, value, expected })
-  if (path.length > 0)
-    return fail(formatPath(path), valueAt(json, path), expectation(first?.message ?? "valid"))
+  if (first.field !== "") return fail(first.field, first.value, expectation(first.message ?? "valid"))
   return typeof json === "object" && json !== null && !Array.isArray(json)
     ? fail(
         "kind",

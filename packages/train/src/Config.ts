@@ -25,6 +25,7 @@ export const ModelConfig = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("mlp"),
     hidden: Schema.Array(PositiveInt),
+    /** After every hidden layer. */
     dropout: Schema.optionalKey(Rate),
   }),
   Schema.Struct({
@@ -37,13 +38,17 @@ export const ModelConfig = Schema.Union([
     kind: Schema.Literal("preActResNet"),
     blocks: Schema.optionalKey(Schema.Array(PositiveInt)),
     width: Schema.optionalKey(PositiveInt),
+    /** In every block, between the convolutions (the paper's corrupted-label setting). */
     dropout: Schema.optionalKey(Rate),
+    /** Before the classifier layer. */
+    headDropout: Schema.optionalKey(Rate),
   }),
   Schema.Struct({
     kind: Schema.Literal("wideResNet"),
     depth: Schema.optionalKey(PositiveInt),
     widenFactor: Schema.optionalKey(PositiveInt),
     dropout: Schema.optionalKey(Rate),
+    headDropout: Schema.optionalKey(Rate),
   }),
   Schema.Struct({
     kind: Schema.Literal("denseNetBC"),

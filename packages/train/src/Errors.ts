@@ -2,7 +2,8 @@
  * Typed failures of a training run. Every message names the offending argument or file
  * and the value found, so that a CLI can print it as is.
  */
-import { Cause, Data, Effect, Exit, Schema, SchemaIssue } from "effect"
+import { SchemaPath } from "@vicinal/core"
+import { Cause, Data, Effect, Exit, Schema } from "effect"
 
 /** A run configuration (or one option) failed validation; `field` is its path, e.g. `optimizer.lr`. */
 export class ConfigError extends Data.TaggedError("ConfigError")<{
@@ -40,18 +41,13 @@ export const describe = (cause: unknown): string =>
 
 /** A `ConfigError` naming the first failing field (under `root`), what was expected and the value found. */
 export const configErrorFrom = (error: Schema.SchemaError, root: string, input?: unknown): ConfigError => {
-  const first = SchemaIssue.makeFormatterStandardSchemaV1()(error.issue).issues[0]
-  const path = (first?.path ?? []).map((p) => String(typeof p === "object" && p !== null ? p.key : p))
-  const field = [root, ...path].filter((p) => p !== "").join(".")
-  const value = path.reduce<unknown>(
-    (acc, key) =>
-      typeof acc === "object" && acc !== null ? (acc as Record<string, unknown>)[key] : undefined,
-    input,
-  )
-  const found = input === undefined ? "" : `, got ${value === undefined ? "nothing" : JSON.stringify(value)}`
+  const first = SchemaPath.firstIssue(error.issue, input)
+  const field = [root, first.field].filter((p) => p !== "").join(first.field.startsWith("[") ? "" : ".")
+  const found =
+    input === undefined ? "" : `, got ${first.value === undefined ? "nothing" : JSON.stringify(first.value)}`
   return new ConfigError({
     field,
-    message: `${field === "" ? "config" : field}: ${first?.message ?? error.message}${found}`,
+    message: `${field === "" ? "config" : field}: ${first.message ?? error.message}${found}`,
   })
 }
 

@@ -177,7 +177,7 @@ describe("augment config errors name the field", () => {
     assert.equal(decodeError({ flip: "yes" }).field, "augment.flip")
     assert.equal(
       decodeError({ normalise: { mean: [0, 0, 0], std: [1, 0, 1] } }).field,
-      "augment.normalise.std.1",
+      "augment.normalise.std[1]",
     )
     assert.equal(decodeError({ rotate: 10 }).field, "augment.rotate")
     assert.match(decodeError("imagenet").field, /^augment/)

@@ -67,11 +67,11 @@ describe("Config.RunConfig", () => {
       fc.property(fc.constantFrom(...bad), ([field, value]) => {
         const error = errorOf(withField(field, value))
         assert.ok(error.field.startsWith(field.split(".")[0]!), `${error.field} should name ${field}`)
-        assert.match(error.message, new RegExp(`^${error.field.replaceAll(".", "\\.")}: `))
+        assert.ok(error.message.startsWith(`${error.field}: `), error.message)
       }),
     )
     assert.equal(errorOf(withField("optimizer.lr", -0.1)).field, "optimizer.lr")
-    assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden.1")
+    assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden[1]")
     assert.equal(errorOf(withField("epochs", 0)).field, "epochs")
     const alpha = errorOf(withField("strategy.lambda.a", -1))
     assert.equal(alpha.field, "strategy.lambda.a")

@@ -95,7 +95,7 @@ describe("Schedule.fromConfig", () => {
 
   test("bad options throw a ConfigError naming the option", () => {
     for (const [f, field] of [
-      [() => Schedule.step({ lr: 0.1, milestones: [-1] }), "milestones.0"],
+      [() => Schedule.step({ lr: 0.1, milestones: [-1] }), "milestones[0]"],
       [() => Schedule.cosine({ lr: 0, epochs: 3 }), "lr"],
       [() => Schedule.warmup(Schedule.constant(1), { epochs: -2 }), "warmupEpochs"],
     ] as const)
