@@ -69,8 +69,8 @@ export const runConfig = (input: RunInput): Config.RunConfig => ({
   optimizer: input.optimizer ?? { _tag: "sgd", lr: input.lr, momentum: 0.9, weightDecay: 1e-4 },
   schedule: input.schedule ?? { _tag: "constant" },
   ...(input.augment === undefined ? {} : { augment: input.augment }),
-  // Training error every epoch, for the training-error curves (skipped for CIFAR's 50,000
-  // images unless labels are corrupted: an extra pass over them per epoch).
+  // Training error every epoch, for the training-error curves (skipped for the downloaded sets,
+  // CIFAR's 50,000 or IDX's 60,000 images, unless labels are corrupted: an extra pass per epoch).
   ...("dir" in input.data ? {} : { trainError: true }),
 })
 

@@ -32,7 +32,15 @@ export const gunzipIfNeeded = (bytes: Uint8Array, file: string): Effect.Effect<U
           const out = gunzipSync(bytes)
           return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
         },
-        catch: (cause) => new Inconsistent({ file, reason: `corrupt gzip data (${reason(cause)})` }),
+        catch: (cause) =>
+          new Inconsistent({
+            file,
+            reason:
+              // zlib's Z_BUF_ERROR: the stream stopped before its end (a cut-off download).
+              code(cause) === "Z_BUF_ERROR"
+                ? `truncated gzip data: the compressed stream ends early (${reason(cause)})`
+                : `corrupt gzip data (${reason(cause)})`,
+          }),
       })
     : Effect.succeed(bytes)
 

@@ -62,7 +62,11 @@ export type ModelConfig = typeof ModelConfig.Type
 const common = {
   /** Examples held out for testing (MNIST default 2,000; synthetic default a fifth). */
   testSize: Schema.optionalKey(PositiveInt),
-  /** Fraction of training labels replaced by a uniformly drawn class (the paper: 0.2, 0.5, 0.8). */
+  /**
+   * Fraction of training labels replaced by a class drawn uniformly at random (the paper: 0.2,
+   * 0.5, 0.8), each example independently; the draw may be the true class, so about
+   * fraction * (K - 1) / K of the labels end up wrong, as in the paper's protocol.
+   */
   labelNoise: Schema.optionalKey(Fraction),
   /** Seed of the split, the synthetic points and the corruption (default: the run's seed). */
   splitSeed: Schema.optionalKey(Seed),
@@ -72,11 +76,40 @@ const common = {
 export const DataConfig = Schema.Union([
   /** The bundled 10,000 MNIST digits, split stratified; `trainSize` keeps the first examples of the split. */
   Schema.Struct({ dataset: Schema.Literal("mnist"), trainSize: Schema.optionalKey(PositiveInt), ...common }),
-  /** 2-D toy problems: `n` points in all, with Gaussian `noise`. */
+  /** 2-D toy problems: `n` points in all, with Gaussian `noise` (ring and grid: the paper's GAN data). */
   Schema.Struct({
-    dataset: Schema.Literals(["twoMoons", "circles", "spirals"]),
+    dataset: Schema.Literals(["twoMoons", "circles", "spirals", "gaussianRing", "gaussianGrid"]),
     n: PositiveInt,
     noise: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+    ...common,
+  }),
+  /**
+   * Full MNIST or Fashion-MNIST from a folder of the four IDX files as downloaded
+   * (`train-images-idx3-ubyte.gz`, ...; `gzip: false` for unpacked ones), their own 60,000 /
+   * 10,000 split; `trainSize` / `testSize` keep the first examples of each.
+   */
+  Schema.Struct({
+    dataset: Schema.Literals(["mnistIdx", "fashionMnist"]),
+    dir: Schema.String.check(Schema.isMinLength(1)),
+    gzip: Schema.optionalKey(Schema.Boolean),
+    trainSize: Schema.optionalKey(PositiveInt),
+    ...common,
+  }),
+  /**
+   * A CSV table (the paper's UCI experiments), split stratified into train and test (`testSize`,
+   * default a fifth). `label`: the label column (name or index, default the last); `ignore` and
+   * `categorical`: columns to drop or one-hot encode; `labels: "category"` maps each distinct
+   * label value to a class (e.g. 1-based or text labels); `standardise` scales every feature to
+   * mean 0 and std 1.
+   */
+  Schema.Struct({
+    dataset: Schema.Literal("csv"),
+    file: Schema.String.check(Schema.isMinLength(1)),
+    label: Schema.optionalKey(Schema.Union([Schema.String, Schema.Int])),
+    ignore: Schema.optionalKey(Schema.Array(Schema.Union([Schema.String, Schema.Int]))),
+    categorical: Schema.optionalKey(Schema.Array(Schema.Union([Schema.String, Schema.Int]))),
+    labels: Schema.optionalKey(Schema.Literals(["integer", "category"])),
+    standardise: Schema.optionalKey(Schema.Boolean),
     ...common,
   }),
   /**

@@ -9,9 +9,11 @@ import { Random } from "@vicinal/core"
 import {
   Cifar,
   Corruption,
+  Csv,
   type DataError,
   Dataset,
   type DatasetType,
+  Idx,
   Mnist,
   Split,
   Synthetic,
@@ -34,28 +36,48 @@ export const dataSeeds = (
   return { points: next(), split: next(), corruption: next() }
 }
 
+/** A stratified split of `dataset`: `testSize` examples, else a fifth, held out. */
+const splitOf = (dataset: DatasetType, testSize: number | undefined, seed: number) =>
+  Split.stratified(dataset, testSize === undefined ? { seed, testFraction: 0.2 } : { seed, testSize })
+
+const generators = {
+  twoMoons: Synthetic.twoMoons,
+  circles: Synthetic.circles,
+  spirals: Synthetic.spirals,
+  gaussianRing: Synthetic.gaussianRing,
+  gaussianGrid: Synthetic.gaussianGrid,
+}
+
 const synthetic = (
   config: Extract<DataConfig, { readonly n: number }>,
   seeds: ReturnType<typeof dataSeeds>,
-) => {
-  const seed = seeds.split
-  const options = {
-    n: config.n,
-    seed: seeds.points,
-    ...(config.noise === undefined ? {} : { noise: config.noise }),
-  }
-  const all =
-    config.dataset === "twoMoons"
-      ? Synthetic.twoMoons(options)
-      : config.dataset === "circles"
-        ? Synthetic.circles(options)
-        : Synthetic.spirals(options)
-  return Effect.flatMap(all, (dataset) =>
-    Split.stratified(
-      dataset,
-      config.testSize === undefined ? { seed, testFraction: 0.2 } : { seed, testSize: config.testSize },
-    ),
+) =>
+  Effect.flatMap(
+    generators[config.dataset]({
+      n: config.n,
+      seed: seeds.points,
+      ...(config.noise === undefined ? {} : { noise: config.noise }),
+    }),
+    (dataset) => splitOf(dataset, config.testSize, seeds.split),
   )
+
+/** Full MNIST / Fashion-MNIST from IDX files: their own train/test split. */
+const idx = (config: Extract<DataConfig, { readonly dataset: "mnistIdx" | "fashionMnist" }>) => {
+  const load = (split: "train" | "test") =>
+    (config.dataset === "mnistIdx" ? Idx.mnist : Idx.fashionMnist)(config.dir, {
+      split,
+      ...(config.gzip === undefined ? {} : { gzip: config.gzip }),
+    })
+  return Effect.all({
+    train: Effect.flatMap(load("train"), (d) => firstExamples(d, config.trainSize)),
+    test: Effect.flatMap(load("test"), (d) => firstExamples(d, config.testSize)),
+  })
+}
+
+/** A CSV table, split stratified. */
+const csv = (config: Extract<DataConfig, { readonly dataset: "csv" }>, seed: number) => {
+  const { dataset: _dataset, file, testSize, labelNoise: _noise, splitSeed: _seed, ...options } = config
+  return Effect.flatMap(Csv.load(file, options), (dataset) => splitOf(dataset, testSize, seed))
 }
 
 const mnist = (config: Extract<DataConfig, { readonly dataset: "mnist" }>, seed: number) =>
@@ -78,8 +100,12 @@ const firstExamples = (
         `${dataset.name}[:${n}]`,
       )
 
+type CifarConfig = Extract<DataConfig, { readonly dataset: "cifar10" | "cifar100" }>
+const isCifar = (config: DataConfig): config is CifarConfig =>
+  config.dataset === "cifar10" || config.dataset === "cifar100"
+
 /** CIFAR's own train/test split from the binary folder, through `@vicinal/data`'s loaders. */
-const cifar = (config: Extract<DataConfig, { readonly dir: string }>) => {
+const cifar = (config: CifarConfig) => {
   const load = (split: "train" | "test") =>
     config.dataset === "cifar10" ? Cifar.cifar10(config.dir, split) : Cifar.cifar100(config.dir, split)
   return Effect.all({
@@ -92,11 +118,15 @@ const cifar = (config: Extract<DataConfig, { readonly dir: string }>) => {
 export const load = (config: DataConfig, seed: number): Effect.Effect<TrainTest, StepError> => {
   const seeds = dataSeeds(config.splitSeed ?? seed)
   const split: Effect.Effect<TrainTest, DataError.DataError> =
-    config.dataset === "mnist"
-      ? mnist(config, seeds.split)
-      : "dir" in config
-        ? cifar(config)
-        : synthetic(config, seeds)
+    "n" in config
+      ? synthetic(config, seeds)
+      : config.dataset === "mnist"
+        ? mnist(config, seeds.split)
+        : config.dataset === "csv"
+          ? csv(config, seeds.split)
+          : isCifar(config)
+            ? cifar(config)
+            : idx(config)
   return split.pipe(
     Effect.flatMap((s) =>
       config.labelNoise === undefined || config.labelNoise === 0
