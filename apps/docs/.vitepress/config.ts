@@ -11,7 +11,7 @@ import { browserNodeStubs } from "../src/demo/BrowserNodeStubs.ts"
 const here = dirname(fileURLToPath(import.meta.url))
 const contentDir = resolve(here, "../../../docs")
 
-// TypeDoc (run by scripts/build.mjs before VitePress) writes the API pages and their sidebar.
+// TypeDoc (run by scripts/build.ts before VitePress) writes the API pages and their sidebar.
 const apiSidebarFile = resolve(contentDir, "api/typedoc-sidebar.json")
 const apiSidebar: Array<DefaultTheme.SidebarItem> = existsSync(apiSidebarFile)
   ? (JSON.parse(readFileSync(apiSidebarFile, "utf8")) as Array<DefaultTheme.SidebarItem>)

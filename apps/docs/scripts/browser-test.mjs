@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The docs browser test: serves the built site (apps/docs/dist) on 127.0.0.1, opens every page
- * in headless Debian Chromium driven by playwright-core, fails on console errors, page errors
- * and failed requests, runs the live demo for some steps, checks that both decision boundaries
- * were drawn and differ, and saves screenshots to apps/docs/test-results/.
+ * in headless Debian Chromium driven by playwright-core, fails on console errors, page errors,
+ * failed requests and pages without exactly one h1, runs the live demo for some steps, checks
+ * that both decision boundaries were drawn and differ, and saves screenshots to
+ * apps/docs/test-results/.
  * Ends with "vicinal-tests @vicinal/docs chromium: N passed, N failed".
  */
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
@@ -163,6 +164,9 @@ try {
       await page.waitForSelector("#app .VPContent", { timeout: 15000 })
       const text = (await page.locator(".VPContent").textContent()) ?? ""
       if (text.trim().length < 20) throw new Error(`${path}: the page is empty`)
+      // One title per page: an included Markdown file must not bring its own H1.
+      const titles = await page.locator(".VPContent h1").count()
+      if (titles !== 1) throw new Error(`${path}: ${titles} h1 elements, expected 1`)
       if (!path.startsWith("api/"))
         await page.screenshot({ path: join(shots, `${path.replaceAll("/", "_")}.png`), fullPage: true })
       assertClean(problems, path)

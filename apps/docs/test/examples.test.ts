@@ -1,26 +1,32 @@
 /**
  * Every code example on the site is a real file in docs/examples/ that this suite runs (on the
- * runtime executing the suite: Bun or Deno), and that a page includes with `<<< @/examples/…`.
+ * runtime executing the suite: Bun or Deno), and that a page includes with `<<< @/examples/…`;
+ * no page carries TypeScript of its own. The run config shown by the training guide is trained,
+ * evaluated and attacked with the CLI, as the guides show.
  */
 
 import assert from "node:assert/strict"
 import { execFile } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { test } from "node:test"
 import { fileURLToPath } from "node:url"
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 const examplesDir = join(repoRoot, "docs/examples")
-const examples = readdirSync(examplesDir)
-  .filter((f) => f.endsWith(".ts"))
+/** Every file a page may include (run configs too); the `.ts` ones are run. */
+const files = readdirSync(examplesDir)
+  .filter((f) => !f.startsWith("."))
   .sort()
+const examples = files.filter((f) => f.endsWith(".ts"))
+const cliMain = join(repoRoot, "apps/cli/src/main.ts")
 
 type Runtime = "bun" | "deno"
 const current: Runtime = "Deno" in globalThis ? "deno" : "bun"
 const binary = (runtime: Runtime) => join(repoRoot, "node_modules/.bin", runtime)
-const argsFor = (runtime: Runtime, file: string) =>
-  runtime === "bun" ? [file] : ["run", "-A", "--no-lock", "--no-check", file]
+const argsFor = (runtime: Runtime, file: string, args: ReadonlyArray<string> = []) =>
+  runtime === "bun" ? [file, ...args] : ["run", "-A", "--no-lock", "--no-check", file, ...args]
 
 interface Run {
   readonly code: number
@@ -28,11 +34,11 @@ interface Run {
   readonly stderr: string
 }
 
-const run = (runtime: Runtime, example: string): Promise<Run> =>
+const exec = (runtime: Runtime, file: string, args: ReadonlyArray<string> = []): Promise<Run> =>
   new Promise((done) => {
     execFile(
       binary(runtime),
-      argsFor(runtime, join(examplesDir, example)),
+      argsFor(runtime, file, args),
       { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1" }, maxBuffer: 1 << 24, timeout: 240_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
@@ -40,6 +46,7 @@ const run = (runtime: Runtime, example: string): Promise<Run> =>
       },
     )
   })
+const run = (runtime: Runtime, example: string): Promise<Run> => exec(runtime, join(examplesDir, example))
 
 // Two at a time (the machine has two cores); each example's run is shared by its tests.
 const queue: Array<() => void> = []
@@ -129,6 +136,71 @@ test("the alpha schedule is ERM (lambda 1) before epoch 2 and mixes after", asyn
   assert.ok(lambdas.slice(2).some((l) => l < 1))
 })
 
+test("the backend example reports the backend it chose and why it skipped the faster ones", async () => {
+  const out = await output("gpu-backend.ts")
+  const chosen = out.match(/^backend: (tfjs-node-gpu|tfjs-node|wasm|cpu) /m)?.[1]
+  assert.ok(chosen, `no "backend:" line in:\n${out}`)
+  assert.match(out, new RegExp(`^ {2}chose ${chosen}: `, "m"))
+  // Every candidate before the chosen one has a line saying why it was skipped.
+  const order = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]
+  for (const skipped of order.slice(0, order.indexOf(chosen)))
+    assert.match(out, new RegExp(`^ {2}skipped ${skipped}: .+`, "m"))
+  if (chosen !== "tfjs-node-gpu") assert.match(out, /^tfjs-node-gpu refused: .*tfjs-node-gpu/m)
+  assert.match(out, /^mixed a batch of 128 on tfjs backend "\w+"$/m)
+})
+
+test("a run stopped mid-epoch and resumed ends with the weights of a run never stopped", async () => {
+  const out = await output("training-run.ts")
+  assert.match(out, /ends with RunInterrupted; checkpoints kept: .*checkpoint-e00002-b\d+\.vck/)
+  assert.match(out, /resumed at epoch 2 batch \d+/)
+  assert.match(out, /resumed and never-stopped runs end with identical weights: true/)
+  const best = [...out.matchAll(/finished: best test error ([\d.]+)%/g)].map((m) => Number(m[1]))
+  assert.equal(best.length, 2, out)
+  for (const error of best) assert.ok(error < 25, `best test error ${error}%`)
+})
+
+test("the CLI trains the guide's run config, evaluates it and attacks it white box and black box", async () => {
+  const out = mkdtempSync(join(tmpdir(), "vicinal-docs-cli-"))
+  const cli = async (...args: Array<string>) => {
+    const result = await limited(() => exec(current, cliMain, args))
+    assert.equal(result.code, 0, `vicinal ${args.join(" ")} exited ${result.code}:\n${result.stderr}`)
+    return result.stdout
+  }
+  try {
+    const config = join(examplesDir, "train-mnist.json")
+    const mixup = join(out, "mixup")
+    const erm = join(out, "erm")
+    assert.match(await cli("train", "--config", config, "--out", mixup), /^\| mnist +\|/m)
+    // The black-box surrogate: an ERM network of another seed on the same split (splitSeed).
+    await cli("train", "--config", config, "--strategy", "erm", "--seed", "1", "--out", erm)
+    const run = join(mixup, "runs/mnist-seed0")
+    const evaluated = await cli("eval", run)
+    // 20% of 2000 training labels are corrupted: eval reports them.
+    const train = evaluated
+      .match(/^\| train +\|(.*)$/m)?.[1]
+      ?.split("|")
+      .map((c) => c.trim())
+    assert.ok(train, evaluated)
+    assert.ok(Number(train[3]) > 300, `corrupted examples: ${train[3]}`)
+    const attacked = await cli(
+      "attack",
+      run,
+      "--attack",
+      "fgsm",
+      "--epsilon",
+      "0.1",
+      "--surrogate",
+      join(erm, "runs/mnist-seed1"),
+    )
+    assert.match(attacked, /\(a\) White box attacks\./)
+    assert.match(attacked, /\(b\) Black box attacks\./)
+    for (const [, clean, fgsm] of attacked.matchAll(/^\| Top-1 \| mnist \| ([\d.]+) \| ([\d.]+) \|$/gm))
+      assert.ok(Number(fgsm) >= Number(clean), `FGSM ${fgsm}% < clean ${clean}%`)
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+})
+
 const pages = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory()
@@ -145,9 +217,49 @@ const included = pages(join(repoRoot, "docs")).flatMap((page) =>
 
 test("every included example exists", () => {
   assert.ok(included.length > 0)
-  for (const name of included) assert.ok(examples.includes(name), `a page includes missing ${name}`)
+  for (const name of included) assert.ok(files.includes(name), `a page includes missing ${name}`)
 })
 
 test("every example is shown on some page", () => {
-  for (const example of examples) assert.ok(included.includes(example), `${example} is on no page`)
+  for (const file of files) assert.ok(included.includes(file), `${file} is on no page`)
+})
+
+// A fence of TypeScript (```ts, ~~~typescript, ```ts{2}, indented in a list...) on a page would
+// be code that nothing type-checks or runs: examples are files, included with `<<<`.
+const inlineTypeScript = /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|typescript|tsx|mts|cts)\b.*$/gim
+
+test("no page has an inline TypeScript code block (examples are files in docs/examples)", () => {
+  const found = pages(join(repoRoot, "docs")).flatMap((page) =>
+    [...readFileSync(page, "utf8").matchAll(inlineTypeScript)].map(
+      (m) => `${page.slice(repoRoot.length + 1)}: ${m[0].trim()}`,
+    ),
+  )
+  assert.deepEqual(found, [], `inline TypeScript blocks; move them to docs/examples/:\n${found.join("\n")}`)
+})
+
+// `<!--@include: path{from,to}-->` (VitePress): an included page must not bring a second title
+// (an H1) onto the page, and lines skipped with a range must be only a title and blank lines.
+const includeDirective = /<!--\s*@include:\s*(.*?)\s*-->/g
+
+test("included Markdown brings no second H1, and a line range skips only a title", () => {
+  const docsDir = join(repoRoot, "docs")
+  const found = pages(docsDir).flatMap((page) =>
+    [...readFileSync(page, "utf8").matchAll(includeDirective)].map((m) => ({ page, target: m[1]! })),
+  )
+  assert.ok(found.length > 0, "no includes found: the test looks for the wrong directive")
+  for (const { page, target } of found) {
+    const range = target.match(/\{(\d*),(\d*)\}$/)
+    const path = range === null ? target : target.slice(0, -range[0].length)
+    const file = path.startsWith("@/") ? join(docsDir, path.slice(2)) : resolve(dirname(page), path)
+    const lines = readFileSync(file, "utf8").split(/\r?\n/)
+    const from = range?.[1] ? Number(range[1]) : 1
+    const to = range?.[2] ? Number(range[2]) : lines.length
+    for (const skipped of lines.slice(0, from - 1))
+      assert.match(skipped, /^(#\s.*)?\s*$/, `${page} skips more than a title of ${path}: "${skipped}"`)
+    let fenced = false
+    for (const line of lines.slice(from - 1, to)) {
+      if (/^\s*(`{3,}|~{3,})/.test(line)) fenced = !fenced
+      if (!fenced) assert.doesNotMatch(line, /^#\s/, `${page} includes a second H1 from ${path}`)
+    }
+  }
 })
