@@ -39,6 +39,8 @@ interface Defaults {
   readonly lr: number
   readonly batchSize: number
   readonly epochs: number
+  /** Training examples used when --limit is not given (default: all). */
+  readonly limit?: number
 }
 
 /** The flags every training command shares; defaults differ per command. */
@@ -60,7 +62,10 @@ const commonFlags = (defaults: Defaults) => ({
     ),
     Flag.withDefault(false),
   ),
-  limit: intFlag("limit", "use only this many training examples").pipe(Flag.optional),
+  limit: intFlag(
+    "limit",
+    `use only this many training examples (default ${defaults.limit === undefined ? "all" : defaults.limit})`,
+  ).pipe(Flag.optional),
   testLimit: intFlag(
     "test-limit",
     "test examples: MNIST holds out this many (default 2000); CIFAR keeps the first this many of its test set",
@@ -91,7 +96,8 @@ const alphaFlag = Flag.Finite("alpha").pipe(
 
 const cpuScale = { backend: "wasm", lr: 0.05, batchSize: 128 } as const
 const quickDefaults: Defaults = { ...cpuScale, lr: 0.1, epochs: 5 }
-const table2Defaults: Defaults = { ...cpuScale, lr: 0.1, epochs: 40 }
+// 2,000 digits for 40 epochs: long enough for ERM to memorise the corrupted labels.
+const table2Defaults: Defaults = { ...cpuScale, lr: 0.1, epochs: 40, limit: 2000 }
 const table3Defaults: Defaults = { ...cpuScale, epochs: 8 }
 const ablationDefaults: Defaults = { ...cpuScale, epochs: 5 }
 const cifarDefaults: Defaults = { backend: "auto", lr: 0.1, batchSize: 128, epochs: 200 }
@@ -163,9 +169,7 @@ export const make = (io: Io) => {
     },
     (flags) =>
       Effect.gen(function* () {
-        // 2,000 digits for 40 epochs: long enough for ERM to memorise the corrupted labels.
-        const given = yield* Options.common("table2", flags, table2Defaults)
-        const common = { ...given, trainSize: given.trainSize ?? 2000 }
+        const common = yield* Options.common("table2", flags, table2Defaults)
         const noise = yield* Options.numberList("--noise", flags.noise, Options.fractions)
         const hidden = yield* Options.numberList("--hidden", flags.hidden, Options.positiveIntegers)
         yield* print(yield* Reproduce.table2({ ...common, noise, hidden }, ctx(flags.resume)))

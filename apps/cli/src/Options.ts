@@ -77,14 +77,14 @@ export interface CommonFlags {
 export const common = (
   experiment: string,
   flags: CommonFlags,
-  defaults: { readonly epochs: number },
+  defaults: { readonly epochs: number; readonly limit?: number },
 ): Effect.Effect<Setup.Common, UsageError | import("./Errors.ts").FileError> =>
   Effect.map(outDir(experiment, flags.out, flags.resume), (out) => ({
     out,
     seeds: Setup.seedList(flags.seed, flags.seeds),
     epochs: Option.getOrElse(flags.epochs, () => defaults.epochs),
     backend: flags.backend,
-    trainSize: Option.getOrUndefined(flags.limit),
+    trainSize: Option.getOrElse(flags.limit, () => defaults.limit),
     testSize: Option.getOrUndefined(flags.testLimit),
     batchSize: flags.batchSize,
     lr: flags.lr,

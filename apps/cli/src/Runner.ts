@@ -10,7 +10,7 @@
 import { join } from "node:path"
 import { type Classifier, Models } from "@vicinal/models"
 import type { Datasets, EpochMetrics, RunEvent, TrainError } from "@vicinal/train"
-import { Config, Run } from "@vicinal/train"
+import { Config, Events, Run } from "@vicinal/train"
 import { Effect, Exit, Stream } from "effect"
 import { type CliError, FileError, StepFailed, Stopped, stepFailed, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
@@ -145,7 +145,7 @@ export const run = (spec: Spec, context: Context): Effect.Effect<Outcome, CliErr
     if (interrupted !== undefined || finished === undefined)
       return yield* new Stopped({
         dir: spec.dir,
-        message: `${spec.name}: stopped at epoch ${(interrupted?.position.epoch ?? 0) + 1}, batch ${interrupted?.position.batch ?? 0}; checkpoint in ${join(spec.dir, "checkpoints")} (run the same command with --resume to continue)`,
+        message: `${spec.name}: stopped ${interrupted === undefined ? "" : `${Events.describePosition(interrupted.position)}`}; checkpoint in ${join(spec.dir, "checkpoints")} (run the same command with --resume to continue)`,
       })
     const measured = yield* extra
     const history = finished.history

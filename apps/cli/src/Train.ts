@@ -344,6 +344,11 @@ export const attack = (dir: string, flags: AttackFlags) =>
       // Attacks work on pixels in [0, 1] (epsilon on that scale); a run trained on normalised
       // inputs is attacked through a model that normalises its pixels itself.
       const { config, pixels, onPixels } = yield* openRun(dir, flags.backend)
+      if (pixels.test.shape.length !== 4)
+        return yield* new UsageError({
+          argument: "RUN",
+          message: `${dir}: trained on ${config.data.dataset} (inputs of shape [${pixels.test.shape.slice(1).join(", ")}]); attack needs a run trained on images, whose pixels lie in [0, 1]`,
+        })
       const attacks = [Robustness.make(flags.attack, flags.epsilon, flags.steps)]
       const white = yield* Robustness.evaluate(onPixels, pixels.test, { attacks, seed: flags.seed })
       const black = Option.isSome(flags.surrogate)

@@ -80,6 +80,18 @@ describe("vicinal commands", () => {
     assert.match(r.stderr, /not a vicinal results folder \(no summary.json\)/)
   })
 
+  test("attack refuses a run trained on points in the plane, saying it needs images", async () => {
+    const out = join(tempDir("toy"), "out")
+    const trained = await run(["train", "--dataset", "twoMoons", "--epochs", "1", "--out", out])
+    assert.equal(trained.code, 0, trained.stderr)
+    const attacked = await run(["attack", join(out, "runs", "train-seed0")])
+    assert.equal(attacked.code, 1)
+    assert.match(
+      both(attacked),
+      /trained on twoMoons \(inputs of shape \[2\]\); attack needs a run trained on images/,
+    )
+  })
+
   test("cifar checks its data folder with the real loader, then trains on it", async () => {
     const missing = await run(["reproduce", "cifar", "--data", "/no/such/folder"])
     assert.equal(missing.code, 1)

@@ -43,7 +43,7 @@ describe("train, eval, attack", () => {
     assert.ok(stopped.code === 130 || (stopped.code === null && stopped.signal === "SIGINT"), stopped.stderr)
     // Usually still in epoch 0; a slow parent may see the progress line late, so any position
     // short of the end is a clean stop.
-    assert.match(stopped.stderr, /interrupted at epoch \d+ batch \d+/)
+    assert.match(stopped.stderr, /interrupted (in epoch \d+ after batch \d+|after epoch \d+)/)
     assert.match(stopped.stderr, /run the same command with --resume/)
     const runDir = join(out, "runs", "train-seed0")
     assert.ok(readdirSync(join(runDir, "checkpoints")).length > 0, "a checkpoint was written")
@@ -51,7 +51,7 @@ describe("train, eval, attack", () => {
 
     const resumed = await run([...args, "--resume"])
     assert.equal(resumed.code, 0, resumed.stderr)
-    assert.match(resumed.stderr, /resumed at epoch \d+ batch \d+/)
+    assert.match(resumed.stderr, /resumed (in epoch \d+ after batch \d+|after epoch \d+)/)
     assert.match(resumed.stderr, /epoch 2: loss/)
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))
     assert.equal(summary.history.length, 2)

@@ -152,7 +152,7 @@ test("the backend example reports the backend it chose and why it skipped the fa
 test("a run stopped mid-epoch and resumed ends with the weights of a run never stopped", async () => {
   const out = await output("training-run.ts")
   assert.match(out, /ends with RunInterrupted; checkpoints kept: .*checkpoint-e00002-b\d+\.vck/)
-  assert.match(out, /resumed at epoch 2 batch \d+/)
+  assert.match(out, /resumed in epoch 3 after batch \d+/)
   assert.match(out, /resumed and never-stopped runs end with identical weights: true/)
   const best = [...out.matchAll(/finished: best test error ([\d.]+)%/g)].map((m) => Number(m[1]))
   assert.equal(best.length, 2, out)

@@ -74,6 +74,16 @@ export type RunEvent =
       }>
     }
 
+/**
+ * A position for people, epochs counted from 1 as in the progress lines ("epoch 3/4"): at an
+ * epoch boundary "after epoch 2", else "in epoch 3 after batch 6" (a position stores the next
+ * epoch and batch, counted from 0).
+ */
+export const describePosition = (position: Position): string =>
+  position.batch === 0
+    ? `after epoch ${position.epoch}`
+    : `in epoch ${position.epoch + 1} after batch ${position.batch}`
+
 const percent = (x: number | undefined) =>
   x === undefined || Number.isNaN(x) ? "-" : `${(100 * x).toFixed(2)}%`
 
@@ -81,7 +91,7 @@ const percent = (x: number | undefined) =>
 export const progressLine = (event: RunEvent): string => {
   switch (event._tag) {
     case "RunStarted":
-      return `run ${event.config.name ?? ""} on ${event.backend.name}: ${event.parameters} parameters, ${event.trainExamples} train / ${event.testExamples} test${event.resumedFrom === undefined ? "" : `, resumed at epoch ${event.resumedFrom.epoch} batch ${event.resumedFrom.batch}`}${event.backendChanged === undefined ? "" : ` (warning: the checkpoint was written on ${event.backendChanged.from}, so the run will not be bit-identical to an uninterrupted one)`}`
+      return `run ${event.config.name ?? ""} on ${event.backend.name}: ${event.parameters} parameters, ${event.trainExamples} train / ${event.testExamples} test${event.resumedFrom === undefined ? "" : `, resumed ${describePosition(event.resumedFrom)}`}${event.backendChanged === undefined ? "" : ` (warning: the checkpoint was written on ${event.backendChanged.from}, so the run will not be bit-identical to an uninterrupted one)`}`
     case "EpochStarted":
       return `epoch ${event.epoch + 1}/${event.epochs}`
     case "BatchEnded": {
@@ -100,7 +110,7 @@ export const progressLine = (event: RunEvent): string => {
     case "CheckpointWritten":
       return `checkpoint ${event.path}`
     case "RunInterrupted":
-      return `interrupted at epoch ${event.position.epoch} batch ${event.position.batch}${event.checkpoint === undefined ? "" : `, checkpoint ${event.checkpoint}`}`
+      return `interrupted ${describePosition(event.position)}${event.checkpoint === undefined ? "" : `, checkpoint ${event.checkpoint}`}`
     case "RunFinished":
       return `finished: best test error ${percent(event.bestTestError)}, last ${percent(event.lastTestError)}`
   }
