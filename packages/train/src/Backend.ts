@@ -39,6 +39,8 @@ export interface BackendReport {
   readonly threads: number
   /** Every candidate tried, in order; the last one with `ok` is the choice. */
   readonly attempts: ReadonlyArray<Attempt>
+  /** The candidates not tried, and why (one was chosen before them, or the config named another). */
+  readonly notTried: ReadonlyArray<{ readonly name: BackendName; readonly reason: string }>
 }
 
 interface Candidate {
@@ -80,11 +82,14 @@ const prepareWasm = async (module: unknown): Promise<string> => {
     : "threads: 1 (SharedArrayBuffer/cross-origin isolation unavailable)"
 }
 
-const attempt = async (name: BackendName): Promise<Attempt> => {
+/** How to import each candidate's package; tests replace some to simulate installed ones. */
+export type Loaders = Partial<Record<BackendName, () => Promise<unknown>>>
+
+const attempt = async (name: BackendName, loaders: Loaders): Promise<Attempt> => {
   const candidate = table[name]
   let module: unknown
   try {
-    module = await candidate.load()
+    module = await (loaders[name] ?? candidate.load)()
   } catch (cause) {
     return { name, ok: false, reason: `not installed: ${firstLine(describe(cause))}` }
   }
@@ -100,26 +105,40 @@ const attempt = async (name: BackendName): Promise<Attempt> => {
   }
 }
 
-const report = async (name: BackendName, attempts: ReadonlyArray<Attempt>): Promise<BackendReport> => {
+const report = async (
+  name: BackendName,
+  attempts: ReadonlyArray<Attempt>,
+  choice: BackendChoice,
+): Promise<BackendReport> => {
   const simd = name === "wasm" ? (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true : false
   const wasm = name === "wasm" ? await table.wasm.load() : undefined
   const threads = isWasmModule(wasm) ? wasm.getThreadsCount() : 1
-  return { name, tfjsBackend: tf.getBackend(), simd, threads, attempts }
+  const notTried = candidates
+    .filter((c) => !attempts.some((a) => a.name === c))
+    .map((c) => ({
+      name: c,
+      reason: choice === "auto" ? `${name} was chosen first` : `the config names ${choice}`,
+    }))
+  return { name, tfjsBackend: tf.getBackend(), simd, threads, attempts, notTried }
 }
 
 /**
  * Initialise a backend and make it the current tfjs backend. `"auto"` takes the first candidate
  * that works; a named backend fails with `BackendError` (naming why) if it does not work.
+ * `loaders` replaces how some candidates' packages are imported (for tests).
  */
-export const select = (choice: BackendChoice = "auto"): Effect.Effect<BackendReport, BackendError> =>
+export const select = (
+  choice: BackendChoice = "auto",
+  loaders: Loaders = {},
+): Effect.Effect<BackendReport, BackendError> =>
   Effect.tryPromise({
     try: async (): Promise<BackendReport | BackendError> => {
       const order: ReadonlyArray<BackendName> = choice === "auto" ? candidates : [choice]
       const attempts: Array<Attempt> = []
       for (const name of order) {
-        const result = await attempt(name)
+        const result = await attempt(name, loaders)
         attempts.push(result)
-        if (result.ok) return report(name, attempts)
+        if (result.ok) return report(name, attempts, choice)
       }
       const reasons = attempts.map((a) => `${a.name}: ${a.reason}`).join("; ")
       return new BackendError({ backend: choice, message: `backend "${choice}" unavailable (${reasons})` })
@@ -139,4 +158,5 @@ export const summary = (r: BackendReport): string =>
   [
     `backend: ${r.name} (simd: ${r.simd}, threads: ${r.threads})`,
     ...r.attempts.map((a) => `  ${a.ok ? "chose" : "skipped"} ${a.name}: ${a.reason}`),
+    ...r.notTried.map((n) => `  not tried ${n.name}: ${n.reason}`),
   ].join("\n")

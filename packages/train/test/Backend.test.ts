@@ -1,5 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect, Exit } from "effect"
 import { Backend, BackendError } from "../src/index.ts"
@@ -55,6 +56,44 @@ describe("Backend.select", () => {
     assert.ok(error instanceof BackendError)
     assert.match(error.message, /tfjs-node-gpu.*not installed/)
     await Effect.runPromise(Backend.select("wasm"))
+  })
+
+  test("auto prefers an installed native backend; the others are reported as not tried", async () => {
+    // A stand-in for tfjs-node: "installed", registering a backend under tfjs-node's name.
+    const fakeNode = async () => {
+      tf.registerBackend("tensorflow", () => new MathBackendCPU())
+      return {}
+    }
+    try {
+      const report = await Effect.runPromise(
+        Backend.select("auto", {
+          "tfjs-node-gpu": () => Promise.reject(new Error("Cannot find package")),
+          "tfjs-node": fakeNode,
+        }),
+      )
+      assert.equal(report.name, "tfjs-node")
+      assert.equal(tf.getBackend(), "tensorflow")
+      assert.deepEqual(
+        report.attempts.map((a) => [a.name, a.ok]),
+        [
+          ["tfjs-node-gpu", false],
+          ["tfjs-node", true],
+        ],
+      )
+      assert.deepEqual(
+        report.notTried.map((n) => n.name),
+        ["wasm", "cpu"],
+      )
+      assert.match(Backend.summary(report), /not tried wasm: tfjs-node was chosen first/)
+      const named = await Effect.runPromise(Backend.select("cpu"))
+      assert.deepEqual(
+        named.notTried.map((n) => `${n.name}: ${n.reason}`),
+        ["tfjs-node-gpu", "tfjs-node", "wasm"].map((n) => `${n}: the config names cpu`),
+      )
+    } finally {
+      await Effect.runPromise(Backend.select("wasm"))
+      tf.removeBackend("tensorflow")
+    }
   })
 
   test("as a service layer", async () => {
