@@ -7,7 +7,7 @@ import * as Progress from "../src/Progress.ts"
 const started = (epochs: number): RunEvent =>
   ({
     _tag: "RunStarted",
-    backend: { name: "cpu", tfjsBackend: "cpu", simd: false, threads: 1, attempts: [] },
+    backend: { name: "cpu", tfjsBackend: "cpu", simd: false, threads: 1, attempts: [], notTried: [] },
     config: { epochs } as Extract<RunEvent, { _tag: "RunStarted" }>["config"],
     parameters: 10,
     trainExamples: 100,

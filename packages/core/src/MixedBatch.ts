@@ -21,6 +21,12 @@ export interface MixedBatch {
   readonly inputLambda: Float32Array
   /** Per example: partner index in the batch (its own index when not mixed). */
   readonly partner: Int32Array
+  /**
+   * How many steps mixed the labels (0 for ERM, 1 for mixup or CutMix, 2 or more for a chain of
+   * mixers): `lambda` and `partner` describe only the last, so with 2 or more the interpolated
+   * loss cannot stand in for the soft targets (`Losses.mixedCrossEntropy` refuses it).
+   */
+  readonly mixingSteps: number
 }
 
 /** The typed-array form used by data loaders that mix before upload. */
@@ -38,4 +44,5 @@ export interface MixedHostBatch<X extends Float32Array | Uint8Array = Float32Arr
   readonly lambda: Float32Array
   readonly inputLambda: Float32Array
   readonly partner: Int32Array
+  readonly mixingSteps: number
 }

@@ -5,7 +5,7 @@
  * flip's middle example and a batch of one simply keep themselves as partner.
  */
 import { Context } from "effect"
-import { InvalidParameter } from "./Errors.ts"
+import { EmptyBatch, InvalidParameter } from "./Errors.ts"
 import type { Rng } from "./Random.ts"
 
 export type Pairing =
@@ -192,8 +192,8 @@ const checkPartners = (partner: Int32Array, n: number, name: string): Int32Array
 }
 
 /**
- * Partner index per example. Throws `InvalidParameter` when a pairing lacks what it needs
- * (labels for SC, features for KNN, an unknown custom name).
+ * Partner index per example. Throws `EmptyBatch` for no examples and `InvalidParameter` when a
+ * pairing lacks what it needs (labels for SC, features for KNN, an unknown custom name).
  */
 export const partners = (
   pairing: Pairing,
@@ -202,6 +202,7 @@ export const partners = (
   registry: Registry = {},
 ): Int32Array => {
   const n = input.n
+  if (!Number.isInteger(n) || n < 1) throw new EmptyBatch({ argument: "input.n" })
   switch (pairing._tag) {
     case "RandomPermutation":
       return permutation(n, rng)

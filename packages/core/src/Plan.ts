@@ -62,22 +62,38 @@ export interface MixPlan {
 /** The plan that changes nothing (ERM). */
 export const identity = (n: number): MixPlan => ({ n, steps: [] })
 
-/** The per-example lambda, input lambda and partner a plan reports (those of its last mixing step). */
+const mixes = (step: Step): step is Extract<Step, { _tag: "Interpolate" | "Cut" | "Paste" }> =>
+  step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste"
+
+/**
+ * The per-example lambda, input lambda and partner a plan reports (those of its last mixing
+ * step), and how many steps mix.
+ */
 export const summary = (
   plan: MixPlan,
-): { readonly lambda: Float32Array; readonly inputLambda: Float32Array; readonly partner: Int32Array } => {
-  for (let s = plan.steps.length - 1; s >= 0; s--) {
-    const step = plan.steps[s]!
-    if (step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste")
-      return {
-        lambda: Float32Array.from(step.labelLambda),
-        inputLambda: Float32Array.from(step.inputLambda),
-        partner: Int32Array.from(step.partner),
-      }
-  }
+): {
+  readonly lambda: Float32Array
+  readonly inputLambda: Float32Array
+  readonly partner: Int32Array
+  readonly mixingSteps: number
+} => {
+  const mixing = plan.steps.filter(mixes)
+  const last = mixing.at(-1)
+  if (last !== undefined)
+    return {
+      lambda: Float32Array.from(last.labelLambda),
+      inputLambda: Float32Array.from(last.inputLambda),
+      partner: Int32Array.from(last.partner),
+      mixingSteps: mixing.length,
+    }
   const partner = new Int32Array(plan.n)
   for (let i = 0; i < plan.n; i++) partner[i] = i
-  return { lambda: new Float32Array(plan.n).fill(1), inputLambda: new Float32Array(plan.n).fill(1), partner }
+  return {
+    lambda: new Float32Array(plan.n).fill(1),
+    inputLambda: new Float32Array(plan.n).fill(1),
+    partner,
+    mixingSteps: 0,
+  }
 }
 
 /** Whether the plan needs the host-side normal noise stream. */

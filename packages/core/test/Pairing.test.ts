@@ -120,4 +120,23 @@ describe("pairings", () => {
       /pairing.k must be an integer >= 1, got 0/,
     )
   })
+
+  test("an empty batch is a tagged EmptyBatch for every pairing", () => {
+    for (const pairing of [
+      Pairing.randomPermutation,
+      Pairing.flip,
+      Pairing.roll,
+      Pairing.sameClass,
+      Pairing.knn({ k: 2 }),
+    ])
+      assert.throws(
+        () =>
+          Pairing.partners(
+            pairing,
+            { n: 0, labels: new Int32Array(0), features: new Float32Array(0) },
+            Random.make(1),
+          ),
+        (e: { _tag?: string }) => e._tag === "EmptyBatch",
+      )
+  })
 })

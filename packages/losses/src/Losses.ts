@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs-core"
 // tfjs-core alone registers no gradients, and its own `dist/register_all_gradients.js` (ES modules with
 // extensionless imports) does not load on Deno; the tfjs-layers bundle registers them all on both runtimes.
 import "@tensorflow/tfjs-layers"
+import { InvalidParameter } from "./LossError.ts"
 import { type Reduced, type Reduction, reduce, validate as validateReduction } from "./Reduction.ts"
 import * as Validate from "./Validate.ts"
 
@@ -32,6 +33,8 @@ export interface Mixing {
   readonly lambda: Float32Array | tf.Tensor1D
   /** Per example: index of its partner in the batch. */
   readonly partner: Int32Array | tf.Tensor1D
+  /** Steps that mixed the labels (core's `MixedBatch` says); more than one cannot be interpolated. */
+  readonly mixingSteps?: number
 }
 
 const reductionOf = <R extends Reduction>(options: LossOptions<R> | undefined): R =>
@@ -99,14 +102,26 @@ export const interpolatedCrossEntropy = <R extends Reduction = "mean">(
   })
 }
 
-/** `interpolatedCrossEntropy` taking `{ lambda, partner }` as one value, e.g. core's `MixedBatch`. */
+/**
+ * `interpolatedCrossEntropy` taking `{ lambda, partner }` as one value, e.g. core's `MixedBatch`.
+ * Throws `InvalidParameter` for a batch mixed by a chain of two or more mixers: its soft targets
+ * are not one `lambda` between an example and one partner (use `softCrossEntropy` on them).
+ */
 export const mixedCrossEntropy = <R extends Reduction = "mean">(
   logits: tf.Tensor2D,
   targets: tf.Tensor2D,
   mixing: Mixing,
   options?: LossOptions<R>,
-): Reduced<tf.Tensor1D, R> =>
-  interpolatedCrossEntropy(logits, targets, mixing.lambda, mixing.partner, options)
+): Reduced<tf.Tensor1D, R> => {
+  if ((mixing.mixingSteps ?? 1) > 1)
+    throw new InvalidParameter({
+      argument: "mixing.mixingSteps",
+      value: mixing.mixingSteps,
+      reason:
+        "must be at most 1: a chain of mixers is not one lambda between an example and one partner; use softCrossEntropy on the mixed targets",
+    })
+  return interpolatedCrossEntropy(logits, targets, mixing.lambda, mixing.partner, options)
+}
 
 /**
  * Cross-entropy against smoothed targets `(1 - epsilon) * t + epsilon / classes`,

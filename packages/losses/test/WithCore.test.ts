@@ -59,6 +59,27 @@ test("interpolated CE on (batch.y, lambda, partner) equals soft CE on the MixedB
   )
 })
 
+test("a batch mixed by a chain of mixers is refused by mixedCrossEntropy, which one mixer is not", () => {
+  const n = 6
+  const batch = {
+    x: tf.tensor4d(new Float32Array(n * 16).fill(0.5), [n, 4, 4, 1]),
+    y: tf.tensor2d(oneHot([0, 1, 2, 0, 1, 2], 3).values as number[], [n, 3]),
+  }
+  const apply = (strategy: Strategy.Strategy) =>
+    Effect.runSync(Strategy.apply(strategy, batch, { epoch: 0, step: 0 }).pipe(Random.withSeed(1)))
+  const once = apply(Strategy.mixup({ alpha: 1 }))
+  const twice = apply(Strategy.chain(Strategy.mixup({ alpha: 1 }), Strategy.cutmix({ alpha: 1 })))
+  assert.deepEqual([once.mixingSteps, twice.mixingSteps], [1, 2])
+  const logits = tf.zeros([n, 3]) as tf.Tensor2D
+  tf.dispose(Losses.mixedCrossEntropy(logits, batch.y, once))
+  assert.throws(
+    () => Losses.mixedCrossEntropy(logits, batch.y, twice),
+    (e: { _tag?: string; message?: string }) =>
+      e._tag === "InvalidParameter" && /chain of mixers/.test(e.message ?? ""),
+  )
+  tf.dispose([logits, batch.x, batch.y, once.x, once.y, twice.x, twice.y])
+})
+
 test("the README quick start trains, agrees with soft CE and gives the same numbers twice", async () => {
   const before = tf.memory().numTensors
   const first = await run(40, 3)
