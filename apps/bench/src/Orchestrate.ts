@@ -232,7 +232,8 @@ export const reproduceRow = (timeoutMs: number): Row => {
     section: "Quick reproduction",
     title: "wall time of `bun apps/cli/src/main.ts reproduce quick`",
     runtime: "bun",
-    backend: "auto",
+    // The command's default; the row reports the backend the runs said they used.
+    backend: "wasm",
   }
   const dir = mkdtempSync(join(tmpdir(), "vicinal-reproduce-"))
   try {
@@ -255,8 +256,10 @@ export const reproduceRow = (timeoutMs: number): Row => {
         unit: "s",
         detail: `did not finish (${result.error?.message ?? `exit ${result.status}`} after ${seconds.toFixed(0)} s): ${tail(`${result.stdout}${result.stderr}`)}`,
       })
+    const used = /\] run .* on ([\w-]+): \d+ parameters/.exec(`${result.stdout}${result.stderr}`)?.[1]
     return row({
       ...base,
+      ...(used === undefined ? {} : { backend: used }),
       value: seconds,
       unit: "s",
       detail: "one run, including process start and data loading",

@@ -7,7 +7,8 @@ import { Schema } from "effect"
 export const Target = Schema.Struct({ op: Schema.Literals(["<=", ">="]), value: Schema.Finite })
 export type Target = typeof Target.Type
 
-export const Status = Schema.Literals(["pass", "miss", "info", "skipped"])
+/** `noisy`: a ratio whose pairs disagreed too much to judge against its target (see `row`). */
+export const Status = Schema.Literals(["pass", "miss", "noisy", "info", "skipped"])
 export type Status = typeof Status.Type
 
 export const Row = Schema.Struct({
@@ -54,19 +55,39 @@ export const judge = (value: number | null, target: Target | undefined): Status 
         ? "pass"
         : "miss"
 
-/** Build a row, judging its status from value and target. */
+/**
+ * Quartiles of a ratio's per-pair values farther apart than this factor mean the two sides were
+ * not measured under the same conditions (load came and went within pairs): the median is then
+ * reported but not judged.
+ */
+export const NOISY_SPREAD = 1.5
+
+/**
+ * Build a row, judging its status from value and target; with `ratioQuartiles` (of the per-pair
+ * ratios behind a comparison) a spread beyond `NOISY_SPREAD` makes it `noisy` instead.
+ */
 export const row = (
   fields: Omit<Row, "status" | "target" | "value"> & {
     readonly value: number | null
     readonly target?: Target
+    readonly ratioQuartiles?: { readonly q1: number; readonly q3: number }
   },
 ): Row => {
   // `+ 0` turns -0 into 0, which is what JSON keeps anyway.
   const value = fields.value !== null && Number.isFinite(fields.value) ? fields.value + 0 : null
-  const { target, ...rest } = fields
-  return target === undefined
-    ? { ...rest, value, status: judge(value, undefined) }
-    : { ...rest, value, target, status: judge(value, target) }
+  const { target, ratioQuartiles, ...rest } = fields
+  if (target === undefined) return { ...rest, value, status: judge(value, undefined) }
+  const status = judge(value, target)
+  const spread = ratioQuartiles === undefined ? 1 : ratioQuartiles.q3 / ratioQuartiles.q1
+  return (status === "pass" || status === "miss") && !(spread <= NOISY_SPREAD)
+    ? {
+        ...rest,
+        detail: `${rest.detail}; not judged: the ratio's quartiles are ${spread.toFixed(1)}x apart (load changed within pairs)`,
+        value,
+        target,
+        status: "noisy",
+      }
+    : { ...rest, value, target, status }
 }
 
 export const skipped = (
@@ -86,6 +107,7 @@ const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\
 const statusMark: Record<Status, string> = {
   pass: "pass",
   miss: "**MISS**",
+  noisy: "noisy",
   info: "info",
   skipped: "skipped",
 }

@@ -26,7 +26,7 @@ const report = runAll({
   outDir: flagValue("--out") ?? join(appRoot, "results"),
   log: (line) => console.log(line),
 })
-const counts = ["pass", "miss", "info", "skipped"].map(
+const counts = ["pass", "miss", "noisy", "info", "skipped"].map(
   (status) => `${report.rows.filter((r) => r.status === status).length} ${status}`,
 )
 console.log(`bench: ${report.rows.length} rows in ${report.wallSeconds.toFixed(0)} s; ${counts.join(", ")}`)

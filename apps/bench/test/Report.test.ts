@@ -53,6 +53,36 @@ describe("Report", () => {
     )
   })
 
+  test("a ratio whose quartiles are more than 1.5x apart is noisy, not judged; tighter ones are judged", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        target,
+        (median, spread, t) => {
+          const r = Report.row({
+            id: "x",
+            section: "s",
+            title: "t",
+            runtime: "bun",
+            backend: "wasm",
+            value: median,
+            unit: "x",
+            target: t,
+            ratioQuartiles: { q1: median / Math.sqrt(spread), q3: median * Math.sqrt(spread) },
+            detail: "d",
+          })
+          const judged = Report.judge(median, t)
+          // (Rounding of q3 / q1 aside, exactly at the bound either way is fine.)
+          if (spread > Report.NOISY_SPREAD * (1 + 1e-9)) {
+            assert.equal(r.status, "noisy")
+            assert.match(r.detail, /not judged/)
+          } else if (spread < Report.NOISY_SPREAD * (1 - 1e-9)) assert.equal(r.status, judged)
+        },
+      ),
+    )
+  })
+
   test("reports built from rows survive a JSON round trip through the schema", () => {
     fc.assert(
       fc.property(fc.array(aRow, { maxLength: 8 }), (rows) => {

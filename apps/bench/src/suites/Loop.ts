@@ -112,6 +112,7 @@ export const rows = async (options: LoopOptions): Promise<ReadonlyArray<Row>> =>
         value: c.ratio.median,
         unit: "x",
         target: { op: "<=", value: 1.05 },
+        ratioQuartiles: c.ratio,
         detail:
           Describe.comparison(c, "Run.train", "hand-written") +
           (leaked === 0 ? "" : `; LEAK: ${leaked} tensors left`),

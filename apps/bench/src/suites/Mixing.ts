@@ -96,6 +96,7 @@ export const tensorRows = async (options: MixingOptions): Promise<ReadonlyArray<
         value: c.ratio.median,
         unit: "x",
         target: { op: "<=", value: 1.1 },
+        ratioQuartiles: c.ratio,
         detail: Describe.comparison(c, "core", "hand-written") + leaks,
       }),
     )
@@ -131,7 +132,36 @@ export const hostRows = async (options: MixingOptions): Promise<ReadonlyArray<Ro
         value: 1 / c.ratio.median,
         unit: "x",
         target: { op: ">=", value: 0.5 },
+        ratioQuartiles: c.ratio,
         detail: `${gbps(c.a).toFixed(2)} GB/s vs copy ${gbps(c.b).toFixed(2)} GB/s (${(bytes / 1e6).toFixed(1)} MB out); ${Describe.comparison(c, "core", "copy")}`,
+      }),
+    )
+    // The data-loader form: outputs written into buffers reused from batch to batch, against a
+    // copy into a reused buffer (no allocation on either side).
+    const into = { x: new Float32Array(host.x.length), y: new Float32Array(host.y.length) }
+    const copyTo = { x: new Float32Array(host.x.length), y: new Float32Array(host.y.length) }
+    const coreInto = () => {
+      const plan = Strategy.plan(mixup, { n, shape: host.shape }, context, rng)
+      keep(Host.executeInto(plan, host, into).x)
+    }
+    const copyInto = () => {
+      copyTo.x.set(host.x)
+      copyTo.y.set(host.y)
+      keep(copyTo.x)
+    }
+    const r = await Harness.compare(coreInto, copyInto, options.harness)
+    rows.push(
+      row({
+        id: `mix.host-into.${n}`,
+        section: SECTION,
+        title: `core Host.executeInto (reused buffers) bandwidth / copy into a reused buffer, batch ${n}`,
+        runtime: options.runtime,
+        backend: "host (typed arrays)",
+        value: 1 / r.ratio.median,
+        unit: "x",
+        target: { op: ">=", value: 0.5 },
+        ratioQuartiles: r.ratio,
+        detail: `${gbps(r.a).toFixed(2)} GB/s vs copy ${gbps(r.b).toFixed(2)} GB/s; ${Describe.comparison(r, "core", "copy")}`,
       }),
     )
   }

@@ -149,6 +149,7 @@ export const rows = async (options: TrainingOptions): Promise<ReadonlyArray<Row>
           value: c.ratio.median,
           unit: "x",
           target: { op: "<=", value: 1.05 },
+          ratioQuartiles: c.ratio,
           detail: Describe.comparison(c, ...sides) + leakNote,
         })
       out.push(
