@@ -30,6 +30,10 @@ const defaulted =
   (flag: Flag.Flag<A>): Flag.Flag<A> =>
     flag.pipe(Flag.withDescription(`${description} (default ${String(value)})`), Flag.withDefault(value))
 
+/** A positive integer flag with a default shown in --help. */
+const countFlag = (name: string, description: string, value: number) =>
+  Flag.Int(name).pipe(Flag.withSchema(positiveInt), defaulted(description, value))
+
 const backendChoice = Flag.Literals("backend", ["auto", ...Backend.candidates])
 const BACKEND_HELP = "tfjs backend (auto: the fastest that works)"
 
@@ -47,10 +51,7 @@ interface Defaults {
 const commonFlags = (defaults: Defaults) => ({
   epochs: intFlag("epochs", `training epochs per run (default ${defaults.epochs})`).pipe(Flag.optional),
   seed: Flag.Int("seed").pipe(Flag.withSchema(nonNegativeInt), defaulted("first seed", 0)),
-  seeds: Flag.Int("seeds").pipe(
-    Flag.withSchema(positiveInt),
-    defaulted("number of seeds (seed, seed+1, ...); tables report mean ± std", 1),
-  ),
+  seeds: countFlag("seeds", "number of seeds (seed, seed+1, ...); tables report mean ± std", 1),
   backend: backendChoice.pipe(defaulted(BACKEND_HELP, defaults.backend)),
   out: Flag.String("out").pipe(
     Flag.withDescription("results folder (default results/<experiment>-<timestamp>)"),
@@ -70,10 +71,7 @@ const commonFlags = (defaults: Defaults) => ({
     "test-limit",
     "test examples: MNIST holds out this many (default 2000); CIFAR keeps the first this many of its test set",
   ).pipe(Flag.optional),
-  batchSize: Flag.Int("batch-size").pipe(
-    Flag.withSchema(positiveInt),
-    defaulted("examples per batch", defaults.batchSize),
-  ),
+  batchSize: countFlag("batch-size", "examples per batch", defaults.batchSize),
   lr: Flag.Finite("lr").pipe(
     Flag.withSchema(positive),
     defaulted("learning rate (SGD, momentum 0.9, weight decay 1e-4)", defaults.lr),
@@ -117,18 +115,9 @@ export const make = (io: Io) => {
     {
       ...commonFlags(quickDefaults),
       epsilon: epsilonFlag(0.1),
-      toyEpochs: Flag.Int("toy-epochs").pipe(
-        Flag.withSchema(positiveInt),
-        defaulted("epochs of the two-moons boundary runs", 30),
-      ),
-      noisyLimit: Flag.Int("noisy-limit").pipe(
-        Flag.withSchema(positiveInt),
-        defaulted("training digits of the 50% noise runs", 2000),
-      ),
-      noisyEpochs: Flag.Int("noisy-epochs").pipe(
-        Flag.withSchema(positiveInt),
-        defaulted("epochs of the 50% noise runs", 25),
-      ),
+      toyEpochs: countFlag("toy-epochs", "epochs of the two-moons boundary runs", 30),
+      noisyLimit: countFlag("noisy-limit", "training digits of the 50% noise runs", 2000),
+      noisyEpochs: countFlag("noisy-epochs", "epochs of the 50% noise runs", 25),
       noisyAlpha: Flag.Finite("noisy-alpha").pipe(
         Flag.withSchema(positive),
         defaulted("mixup alpha of the 50% noise runs (the paper: 32)", 8),
@@ -185,7 +174,7 @@ export const make = (io: Io) => {
     {
       ...commonFlags(table3Defaults),
       epsilon: epsilonFlag(0.1),
-      steps: Flag.Int("steps").pipe(Flag.withSchema(positiveInt), defaulted("I-FGSM iterations", 10)),
+      steps: countFlag("steps", "I-FGSM iterations", 10),
       hidden: hiddenFlag("256"),
     },
     (flags) =>
@@ -210,10 +199,7 @@ export const make = (io: Io) => {
     {
       ...commonFlags(ablationDefaults),
       hidden: hiddenFlag("256,256"),
-      k: Flag.Int("k").pipe(
-        Flag.withSchema(positiveInt),
-        defaulted("neighbours of the KNN pairings (within a batch)", 8),
-      ),
+      k: countFlag("k", "neighbours of the KNN pairings (within a batch)", 8),
     },
     (flags) =>
       Effect.gen(function* () {
@@ -381,10 +367,7 @@ export const make = (io: Io) => {
         defaulted<Robustness.AttackName>("the attack", "fgsm"),
       ),
       epsilon: epsilonFlag(0.1),
-      steps: Flag.Int("steps").pipe(
-        Flag.withSchema(positiveInt),
-        defaulted("iterations of I-FGSM / PGD", 10),
-      ),
+      steps: countFlag("steps", "iterations of I-FGSM / PGD", 10),
       surrogate: Flag.String("surrogate").pipe(
         Flag.withDescription("run folder of the network to craft on (black box)"),
         Flag.optional,

@@ -104,66 +104,60 @@ export const tensorRows = async (options: MixingOptions): Promise<ReadonlyArray<
   return rows
 }
 
-/** Core's typed-array path vs a plain copy of the same bytes, both in GB/s of output. */
+/**
+ * Core's typed-array path vs a plain copy of the same bytes, both in GB/s of output: fresh
+ * outputs (`Host.execute` vs `slice`), and the data-loader form with buffers reused from batch
+ * to batch (`Host.executeInto` vs `set`, no allocation on either side).
+ */
 export const hostRows = async (options: MixingOptions): Promise<ReadonlyArray<Row>> => {
   const rows: Array<Row> = []
   for (const n of options.sizes) {
     const host = hostBatch(n, n)
     const rng = Random.make(2)
     const bytes = host.x.byteLength + host.y.byteLength
-    const core = () => {
-      const plan = Strategy.plan(mixup, { n, shape: host.shape }, context, rng)
-      keep(Host.execute(plan, host).x)
-    }
-    const copy = () => {
-      keep(host.x.slice())
-      keep(host.y.slice())
-    }
-    const c = await Harness.compare(core, copy, options.harness)
-    const gbps = (m: Harness.Measurement) => bytes / (m.summary.median * 1e6)
-    rows.push(
-      row({
-        id: `mix.host.${n}`,
-        section: SECTION,
-        title: `core Host.execute bandwidth / plain copy bandwidth, batch ${n}`,
-        runtime: options.runtime,
-        backend: "host (typed arrays)",
-        // Bandwidth ratio is the inverse of the time ratio.
-        value: 1 / c.ratio.median,
-        unit: "x",
-        target: { op: ">=", value: 0.5 },
-        ratioQuartiles: c.ratio,
-        detail: `${gbps(c.a).toFixed(2)} GB/s vs copy ${gbps(c.b).toFixed(2)} GB/s (${(bytes / 1e6).toFixed(1)} MB out); ${Describe.comparison(c, "core", "copy")}`,
-      }),
-    )
-    // The data-loader form: outputs written into buffers reused from batch to batch, against a
-    // copy into a reused buffer (no allocation on either side).
+    const plan = () => Strategy.plan(mixup, { n, shape: host.shape }, context, rng)
     const into = { x: new Float32Array(host.x.length), y: new Float32Array(host.y.length) }
     const copyTo = { x: new Float32Array(host.x.length), y: new Float32Array(host.y.length) }
-    const coreInto = () => {
-      const plan = Strategy.plan(mixup, { n, shape: host.shape }, context, rng)
-      keep(Host.executeInto(plan, host, into).x)
-    }
-    const copyInto = () => {
-      copyTo.x.set(host.x)
-      copyTo.y.set(host.y)
-      keep(copyTo.x)
-    }
-    const r = await Harness.compare(coreInto, copyInto, options.harness)
-    rows.push(
-      row({
+    const forms = [
+      {
+        id: `mix.host.${n}`,
+        title: `core Host.execute bandwidth / plain copy bandwidth, batch ${n}`,
+        core: () => keep(Host.execute(plan(), host).x),
+        copy: () => {
+          keep(host.x.slice())
+          keep(host.y.slice())
+        },
+      },
+      {
         id: `mix.host-into.${n}`,
-        section: SECTION,
         title: `core Host.executeInto (reused buffers) bandwidth / copy into a reused buffer, batch ${n}`,
-        runtime: options.runtime,
-        backend: "host (typed arrays)",
-        value: 1 / r.ratio.median,
-        unit: "x",
-        target: { op: ">=", value: 0.5 },
-        ratioQuartiles: r.ratio,
-        detail: `${gbps(r.a).toFixed(2)} GB/s vs copy ${gbps(r.b).toFixed(2)} GB/s; ${Describe.comparison(r, "core", "copy")}`,
-      }),
-    )
+        core: () => keep(Host.executeInto(plan(), host, into).x),
+        copy: () => {
+          copyTo.x.set(host.x)
+          copyTo.y.set(host.y)
+          keep(copyTo.x)
+        },
+      },
+    ]
+    for (const form of forms) {
+      const c = await Harness.compare(form.core, form.copy, options.harness)
+      const gbps = (m: Harness.Measurement) => bytes / (m.summary.median * 1e6)
+      rows.push(
+        row({
+          id: form.id,
+          section: SECTION,
+          title: form.title,
+          runtime: options.runtime,
+          backend: "host (typed arrays)",
+          // Bandwidth ratio is the inverse of the time ratio.
+          value: 1 / c.ratio.median,
+          unit: "x",
+          target: { op: ">=", value: 0.5 },
+          ratioQuartiles: c.ratio,
+          detail: `${gbps(c.a).toFixed(2)} GB/s vs copy ${gbps(c.b).toFixed(2)} GB/s (${(bytes / 1e6).toFixed(1)} MB out); ${Describe.comparison(c, "core", "copy")}`,
+        }),
+      )
+    }
   }
   return rows
 }
