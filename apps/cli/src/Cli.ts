@@ -284,25 +284,31 @@ export const make = (io: Io) => {
   const train = Command.make(
     "train",
     {
-      ...commonFlags({ ...cpuScale, epochs: 5 }),
+      ...commonFlags(Train.trainDefaults),
       // Overrides of the config: applied only when given, so that a config file keeps its values.
+      epochs: intFlag(
+        "epochs",
+        `training epochs per run (default: the config's, else ${Train.trainDefaults.epochs})`,
+      ).pipe(Flag.optional),
       seed: Flag.Int("seed").pipe(
         Flag.withSchema(nonNegativeInt),
-        Flag.withDescription("first seed (default: the config's, else 0)"),
+        Flag.withDescription(`first seed (default: the config's, else ${Train.trainDefaults.seed})`),
         Flag.optional,
       ),
       backend: backendChoice.pipe(
-        Flag.withDescription(`${BACKEND_HELP} (default: the config's, else ${cpuScale.backend})`),
+        Flag.withDescription(`${BACKEND_HELP} (default: the config's, else ${Train.trainDefaults.backend})`),
         Flag.optional,
       ),
       batchSize: Flag.Int("batch-size").pipe(
         Flag.withSchema(positiveInt),
-        Flag.withDescription(`examples per batch (default: the config's, else ${cpuScale.batchSize})`),
+        Flag.withDescription(
+          `examples per batch (default: the config's, else ${Train.trainDefaults.batchSize})`,
+        ),
         Flag.optional,
       ),
       lr: Flag.Finite("lr").pipe(
         Flag.withSchema(positive),
-        Flag.withDescription(`learning rate (default: the config's, else ${cpuScale.lr})`),
+        Flag.withDescription(`learning rate (default: the config's, else ${Train.trainDefaults.lr})`),
         Flag.optional,
       ),
       config: Flag.String("config").pipe(
@@ -321,7 +327,9 @@ export const make = (io: Io) => {
         Flag.optional,
       ),
       hidden: Flag.String("hidden").pipe(
-        Flag.withDescription("MLP hidden widths, comma-separated (default: the config's, else 256)"),
+        Flag.withDescription(
+          `MLP hidden widths, comma-separated (default: the config's, else ${Train.trainDefaults.hidden.join(",")})`,
+        ),
         Flag.optional,
       ),
       labelNoise: Flag.Finite("label-noise").pipe(

@@ -108,6 +108,10 @@ const mixedGrid = (data: DatasetType, out: string, alpha: number) =>
     "mixed-examples",
   )
 
+/** The mixed-examples grid of the MNIST training digits an experiment ran on (mixup, alpha 1). */
+const mnistGrid = (options: Setup.Common, load: ReturnType<typeof Setup.dataCache>, seed: number) =>
+  Effect.flatMap(load(Setup.mnist(options), seed), (data) => mixedGrid(data.train, options.out, 1))
+
 // ---------------------------------------------------------------------------------------------
 // quick
 
@@ -208,7 +212,7 @@ export const quick = (
     const seed = options.seeds[0] ?? 0
     const pictures = [
       ...(yield* errorPictures([...clean, ...noisy], options.out, "MNIST")),
-      yield* mixedGrid((yield* load(Setup.mnist(options), seed)).train, options.out, 1),
+      yield* mnistGrid(options, load, seed),
       toy.picture,
     ]
     const table2Paper = Paper.table2["0.5"]
@@ -300,7 +304,7 @@ export const table2 = (
         options.out,
         `MNIST, ${percent(options.noise[options.noise.length - 1] ?? 0)} corrupted labels`,
       )),
-      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+      yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
     return yield* finish(options, "table2", {
       rows,
@@ -376,7 +380,7 @@ export const table3 = (
     const rows = yield* Experiment.runMethods(ermAndMixup(base, 1), options, context, load)
     const pictures = [
       ...(yield* errorPictures(rows, options.out, "MNIST")),
-      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+      yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
     return yield* finish(options, "table3", {
       rows: [...surrogates, ...rows],
@@ -485,7 +489,7 @@ export const ablation = (
         options.out,
         "MNIST ablation",
       )),
-      yield* mixedGrid((yield* load(Setup.mnist(options), options.seeds[0] ?? 0)).train, options.out, 1),
+      yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
     return yield* finish(options, "ablation", {
       rows,

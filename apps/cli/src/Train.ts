@@ -81,17 +81,27 @@ export const strategyOf = (
   }
 }
 
-/** The run config without a file: MNIST, MLP 256, mixup (alpha 1), 5 epochs, SGD. */
-export const defaultConfig = (): Record<string, unknown> => ({
-  name: "train",
+/** What `train` uses without a config file (also what its --help names as the defaults). */
+export const trainDefaults = {
   seed: 0,
   epochs: 5,
   batchSize: 128,
   backend: "wasm",
+  lr: 0.05,
+  hidden: [256],
+} as const
+
+/** The run config without a file: MNIST, MLP 256, mixup (alpha 1), 5 epochs, SGD. */
+export const defaultConfig = (): Record<string, unknown> => ({
+  name: "train",
+  seed: trainDefaults.seed,
+  epochs: trainDefaults.epochs,
+  batchSize: trainDefaults.batchSize,
+  backend: trainDefaults.backend,
   strategy: Strategy.toConfig(Strategy.mixup({ alpha: 1 })),
-  model: { kind: "mlp", hidden: [256] },
+  model: { kind: "mlp", hidden: [...trainDefaults.hidden] },
   data: { dataset: "mnist" },
-  optimizer: { _tag: "sgd", lr: 0.05, momentum: 0.9, weightDecay: 1e-4 },
+  optimizer: { _tag: "sgd", lr: trainDefaults.lr, momentum: 0.9, weightDecay: 1e-4 },
   schedule: { _tag: "constant" },
   trainError: true,
 })
