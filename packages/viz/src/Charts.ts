@@ -64,6 +64,22 @@ const checkLines = (spec: LinesSpec): Check.Check =>
     spec.yDomain === undefined ? Effect.void : Check.range("yDomain", spec.yDomain),
   ])
 
+/**
+ * An explicit scale domain for data whose extent is narrower than Vega can tick (see
+ * `Check.minimumSpan`): such values are drawn as one value, at the middle of the axis.
+ * Undefined when Vega's own fitting works.
+ */
+const collapsedDomain = (values: ReadonlyArray<number>): readonly [number, number] | undefined => {
+  // A loop, not Math.min(...values): a long series would overflow the argument list.
+  let low = Number.POSITIVE_INFINITY
+  let high = Number.NEGATIVE_INFINITY
+  for (const v of values) {
+    if (v < low) low = v
+    if (v > high) high = v
+  }
+  return high - low > 0 && high - low < Check.minimumSpan ? [low, low] : undefined
+}
+
 /** A line chart with one line (and point markers when short) per series and a legend. */
 export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | RenderFailed> =>
   Effect.andThen(
@@ -74,6 +90,8 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
         s.points.map(([x, y], order) => ({ series: s.name, x, y, order })),
       )
       const longest = Math.max(...spec.series.map((s) => s.points.length))
+      const xCollapsed = collapsedDomain(values.map((v) => v.x))
+      const yCollapsed = collapsedDomain(values.map((v) => v.y))
       const vl: TopLevelSpec = {
         title: spec.title,
         width: spec.width ?? 480,
@@ -85,14 +103,23 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
             field: "x",
             type: "quantitative",
             title: spec.xLabel,
-            scale: { zero: false, nice: false },
+            scale: {
+              zero: false,
+              nice: false,
+              ...(xCollapsed === undefined ? {} : { domain: [...xCollapsed] }),
+            },
             ...(spec.integerX === true ? { axis: { format: "d", tickMinStep: 1 } } : {}),
           },
           y: {
             field: "y",
             type: "quantitative",
             title: spec.yLabel,
-            scale: spec.yDomain === undefined ? { zero: false } : { domain: [...spec.yDomain], clamp: true },
+            scale:
+              spec.yDomain !== undefined
+                ? { domain: [...spec.yDomain], clamp: true }
+                : yCollapsed !== undefined
+                  ? { zero: false, domain: [...yCollapsed] }
+                  : { zero: false },
           },
           color: {
             field: "series",
@@ -156,6 +183,8 @@ export const bars = (spec: BarsSpec): Effect.Effect<Picture, InvalidInput | Rend
       Check.integerInRange("digits", digits, -1, 10),
     ]),
     Effect.suspend(() => {
+      // Bars start at zero, so zero belongs to the extent.
+      const yCollapsed = collapsedDomain([0, ...spec.bars.map((b) => b.value)])
       const encoding = {
         x: {
           field: "group",
@@ -165,7 +194,12 @@ export const bars = (spec: BarsSpec): Effect.Effect<Picture, InvalidInput | Rend
           axis: { labelAngle: 0 },
         },
         xOffset: { field: "series", type: "nominal", sort: series },
-        y: { field: "value", type: "quantitative", title: spec.yLabel },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: spec.yLabel,
+          ...(yCollapsed === undefined ? {} : { scale: { domain: [...yCollapsed] } }),
+        },
       } as const
       const color = {
         field: "series",

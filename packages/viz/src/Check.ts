@@ -50,6 +50,13 @@ export const finite = (argument: string, values: ArrayLike<number>): Check => {
   return Effect.void
 }
 
+/**
+ * The narrowest axis range a chart can draw. Vega's tick arithmetic divides by powers of ten
+ * of the span, which underflow to 0 for subnormal spans (below about 2.2e-308) and crash the
+ * renderer; 1e-300 leaves a margin.
+ */
+export const minimumSpan = 1e-300
+
 /** Strictly increasing with a constant step (relative tolerance 1e-3), at least 2 entries. */
 export const evenlySpaced = (argument: string, values: ArrayLike<number>): Check => {
   if (values.length < 2)
@@ -57,6 +64,8 @@ export const evenlySpaced = (argument: string, values: ArrayLike<number>): Check
   const step = values[1]! - values[0]!
   if (!(step > 0) || !Number.isFinite(step))
     return fail(argument, Array.from(values).slice(0, 4), "must be finite and strictly increasing")
+  if (step < minimumSpan)
+    return fail(argument, Array.from(values).slice(0, 4), `must have a step of at least ${minimumSpan}`)
   for (let i = 2; i < values.length; i++) {
     if (!(Math.abs(values[i]! - values[i - 1]! - step) <= 1e-3 * step))
       return fail(
@@ -90,11 +99,11 @@ export const labels = (argument: string, values: ArrayLike<number>, numClasses: 
   return Effect.void
 }
 
-/** A [low, high] range with finite low < high. */
+/** A [low, high] range with finite low < high, at least `minimumSpan` wide. */
 export const range = (argument: string, value: readonly [number, number]): Check =>
-  Number.isFinite(value[0]) && Number.isFinite(value[1]) && value[0] < value[1]
+  Number.isFinite(value[0]) && Number.isFinite(value[1]) && value[1] - value[0] >= minimumSpan
     ? Effect.void
-    : fail(argument, value, "must be [low, high] with finite low < high")
+    : fail(argument, value, `must be [low, high] with finite low < high, at least ${minimumSpan} apart`)
 
 export const oneOf = (argument: string, value: number, allowed: ReadonlyArray<number>): Check =>
   allowed.includes(value) ? Effect.void : fail(argument, value, `must be one of ${allowed.join(", ")}`)

@@ -179,6 +179,11 @@ describe("Boundary.plot", () => {
       "spec.grid.probabilities[4]",
     )
     await assertInvalid(Boundary.plot({ ...spec, grid: { ...g, xs: [0, 1, 3, 4, 5] } }), "spec.grid.xs[2]")
+    // A subnormal step cannot be ticked (Vega's tick arithmetic underflows).
+    await assertInvalid(
+      Boundary.plot({ ...spec, grid: { ...g, xs: Array.from({ length: nx }, (_, i) => i * 5e-324) } }),
+      "spec.grid.xs",
+    )
     await assertInvalid(Boundary.plot({ ...spec, grid: { ...g, ys: [1] } }), "spec.grid.ys")
     await assertInvalid(Boundary.plot({ ...spec, grid: { ...g, numClasses: 9 } }), "spec.grid.numClasses")
     await assertInvalid(

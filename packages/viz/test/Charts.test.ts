@@ -68,6 +68,41 @@ describe("Charts.lines", () => {
     assert.ok(picture.svg.includes('stroke="#E69F00"'), "second series orange")
   })
 
+  test("values closer together than Vega can tick are drawn on one value, not a crash", async () => {
+    // Found by the legend property: x = ±5e-324 made Vega's tick arithmetic underflow.
+    for (const [low, high] of [
+      [-5e-324, 5e-324],
+      [1e-310, 2e-310],
+    ] as const) {
+      for (const points of [
+        [
+          [low, 0],
+          [high, 1],
+        ],
+        [
+          [0, low],
+          [1, high],
+        ],
+      ] as const) {
+        const picture = await run(Charts.lines({ ...spec, series: [{ name: "tiny", points }] }))
+        assertWellFormed(picture.svg)
+        assert.ok(texts(picture.svg).includes("tiny"))
+      }
+      const bars = await run(
+        Charts.bars({
+          title: "t",
+          yLabel: "y",
+          bars: [
+            { group: "a", series: "s", value: low },
+            { group: "b", series: "s", value: high },
+          ],
+        }),
+      )
+      assertWellFormed(bars.svg)
+    }
+    await assertInvalid(Charts.lines({ ...spec, yDomain: [0, 5e-324] }), "yDomain")
+  })
+
   test("bad input is a typed error naming the argument", async () => {
     await assertInvalid(Charts.lines({ ...spec, series: [] }), "series")
     await assertInvalid(
