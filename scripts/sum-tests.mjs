@@ -1,9 +1,22 @@
 #!/usr/bin/env node
 // Adds up the per-runtime summary lines that scripts/test-package.mjs prints (turbo may
 // prefix them, and replays them from its cache), and ends with "N passed, N failed".
+// Before the totals it repeats the lines that name failing tests (and fast-check's seed and
+// counterexample), so the end of a long CI log says what failed and how to replay it.
 import { readFileSync } from "node:fs"
+import { stripVTControlCharacters } from "node:util"
 
-const log = readFileSync(process.argv[2] ?? 0, "utf8")
+const log = stripVTControlCharacters(readFileSync(process.argv[2] ?? 0, "utf8"))
+// Bun: "(fail) suite > test"; Deno: "test ... FAILED (1ms)" and "suite ... test => file:line";
+// the browser test (TAP): "not ok - page"; fast-check: "{ seed: …, path: … }", "Counterexample: …".
+const failureLine =
+  /(?:^|: )(?:\(fail\) |not ok\b|\{ seed: -?\d+|Counterexample: )|\.\.\. FAILED\b| => (?:file|ext):/
+const failures = [...new Set(log.split("\n").filter((line) => failureLine.test(line)))]
+if (failures.length > 0) {
+  console.log(`failing tests (${failures.length} lines; the full output is above):`)
+  for (const line of failures.slice(0, 60)) console.log(`  ${line.trim().slice(0, 300)}`)
+  if (failures.length > 60) console.log(`  … and ${failures.length - 60} more`)
+}
 const seen = new Map()
 for (const m of log.matchAll(/vicinal-tests (\S+) (\S+): (\d+) passed, (\d+) failed/g)) {
   seen.set(`${m[1]} ${m[2]}`, { runtime: m[2], passed: Number(m[3]), failed: Number(m[4]) })
