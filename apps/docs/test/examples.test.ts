@@ -118,6 +118,15 @@ test("the JSON recipe round-trips and rejects a bad config with a typed error", 
   assert.match(out, /rejected: InvalidConfig: .*epsilon/)
 })
 
+test("SaliencyMix, a user-defined strategy, round-trips as JSON and boxes each partner's salient spot", async () => {
+  const out = await output("recipe-saliency-mix.ts")
+  assert.match(out, /config round trip: identical/)
+  assert.match(out, /host and tensor paths agree: true/)
+  const boxes = [...out.matchAll(/box holds the partner's spot: (yes|no)/g)].map((m) => m[1])
+  assert.equal(boxes.length, 6, out)
+  assert.deepEqual(boxes, Array(6).fill("yes"))
+})
+
 test("attacks never lower the error of the network they attack", async () => {
   const out = await output("attack-fgsm.ts")
   const lines = [...out.matchAll(/clean error ([\d.]+)%, FGSM ([\d.]+)%, I-FGSM ([\d.]+)%/g)]

@@ -30,18 +30,39 @@ export const sample = (lambda: number, height: number, width: number, rng: Rng):
   checkImage(height, width)
   if (!(lambda >= 0 && lambda <= 1))
     throw new InvalidParameter({ argument: "lambda", value: lambda, reason: "must be in [0, 1]" })
-  const ratio = Math.sqrt(1 - lambda)
-  const cutH = Math.floor(height * ratio)
-  const cutW = Math.floor(width * ratio)
+  const { cutH, cutW } = sides(lambda, height, width)
   const cy = rng.int(height)
   const cx = rng.int(width)
-  return {
-    y0: clip(cy - (cutH >> 1), height),
-    y1: clip(cy + (cutH >> 1), height),
-    x0: clip(cx - (cutW >> 1), width),
-    x1: clip(cx + (cutW >> 1), width),
-  }
+  return around(cutH, cutW, cy, cx, height, width)
 }
+
+/** The side ratio sqrt(1 - lambda) of a CutMix box for mixing weight `lambda`, as whole pixels per side. */
+export const sides = (
+  lambda: number,
+  height: number,
+  width: number,
+): { readonly cutH: number; readonly cutW: number } => {
+  const ratio = Math.sqrt(1 - lambda)
+  return { cutH: Math.floor(height * ratio), cutW: Math.floor(width * ratio) }
+}
+
+/**
+ * A `cutH` x `cutW` box centred on pixel (`cy`, `cx`), clipped to the image (timm's `rand_bbox`
+ * without its random centre; e.g. centred on a saliency peak).
+ */
+export const around = (
+  cutH: number,
+  cutW: number,
+  cy: number,
+  cx: number,
+  height: number,
+  width: number,
+): Box => ({
+  y0: clip(cy - (cutH >> 1), height),
+  y1: clip(cy + (cutH >> 1), height),
+  x0: clip(cx - (cutW >> 1), width),
+  x1: clip(cx + (cutW >> 1), width),
+})
 
 /** Fraction of the image outside the box, i.e. the pixels the example keeps: 1 - area / (H * W). */
 export const keptFraction = (box: Box, height: number, width: number): number =>

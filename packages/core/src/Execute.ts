@@ -106,6 +106,8 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
       return tf.where(pasteMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
     case "Noise":
       return tf.add(x, tf.tensor(noise(step.seed, step.sigma, x.size), x.shape))
+    case "Custom":
+      return step.tensor(x)
     case "Smooth":
       return x
   }
@@ -129,6 +131,7 @@ const stepTargets = (step: Step, y: tf.Tensor2D): tf.Tensor2D => {
     case "Interpolate":
     case "Cut":
     case "Paste":
+    case "Custom":
       return interpolate(y, step.partner, step.labelLambda) as tf.Tensor2D
     case "Smooth":
       return tf.add(tf.mul(y, tf.scalar(1 - step.epsilon)), tf.scalar(step.epsilon / y.shape[1]))

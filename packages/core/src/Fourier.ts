@@ -107,3 +107,60 @@ export const sampleMask = (
   rng: Rng,
 ): { readonly pasted: Uint8Array; readonly kept: number } =>
   binarise(lowFrequencyImage(height, width, decay, rng), lambda, rng)
+
+/** A complex `height` x `width` image, row-major: real and imaginary parts. */
+export interface Complex2 {
+  readonly re: Float64Array
+  readonly im: Float64Array
+}
+
+// One 1-D DFT along `length` entries spaced `stride` apart, from `offset`; sign -1 forward, +1 inverse.
+const dftLine = (
+  source: Complex2,
+  target: Complex2,
+  offset: number,
+  stride: number,
+  length: number,
+  turn: { readonly re: Float64Array; readonly im: Float64Array },
+  sign: number,
+): void => {
+  for (let k = 0; k < length; k++) {
+    let re = 0
+    let im = 0
+    for (let t = 0; t < length; t++) {
+      const w = (k * t) % length
+      const c = turn.re[w]!
+      const s = sign * turn.im[w]!
+      const a = source.re[offset + t * stride]!
+      const b = source.im[offset + t * stride]!
+      re += a * c - b * s
+      im += a * s + b * c
+    }
+    target.re[offset + k * stride] = re
+    target.im[offset + k * stride] = im
+  }
+}
+
+/**
+ * The 2-D discrete Fourier transform of a complex `height` x `width` image (numpy's `fft2`), or
+ * with `inverse` its inverse (`ifft2`, scaled by 1 / (H W)). Computed separably in
+ * O(H W (H + W)) with twiddles from `Portable.cos` / `sin`, so it gives the same bits on every
+ * engine; meant for the small images of a batch (e.g. saliency maps), not as a fast FFT.
+ */
+export const dft2 = (image: Complex2, height: number, width: number, inverse = false): Complex2 => {
+  const sign = inverse ? 1 : -1
+  const rows: Complex2 = { re: new Float64Array(height * width), im: new Float64Array(height * width) }
+  const rowTurn = twiddles(width)
+  for (let y = 0; y < height; y++) dftLine(image, rows, y * width, 1, width, rowTurn, sign)
+  const out: Complex2 = { re: new Float64Array(height * width), im: new Float64Array(height * width) }
+  const columnTurn = twiddles(height)
+  for (let x = 0; x < width; x++) dftLine(rows, out, x, width, height, columnTurn, sign)
+  if (inverse) {
+    const scale = 1 / (height * width)
+    for (let p = 0; p < out.re.length; p++) {
+      out.re[p] = out.re[p]! * scale
+      out.im[p] = out.im[p]! * scale
+    }
+  }
+  return out
+}

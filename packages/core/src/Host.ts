@@ -9,7 +9,7 @@
 import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
 import type { HostBatch, MixedHostBatch } from "./MixedBatch.ts"
-import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
+import { type MixPlan, mixes, noise, type Step, summary } from "./Plan.ts"
 import * as Targets from "./Targets.ts"
 
 const f = Math.fround
@@ -171,7 +171,7 @@ const mixTargets = (
 ): Float32Array => {
   let current = y
   for (const step of steps) {
-    if (step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste") {
+    if (mixes(step)) {
       if (current === out) current = Float32Array.from(out)
       interpolateFloat(current, out, classes, step.partner, step.labelLambda)
       current = out
@@ -248,6 +248,7 @@ export const executeInto = <X extends Float32Array | Uint8Array>(
     if (step._tag === "Interpolate") interpolateRows(src, out, d, step.partner, step.inputLambda)
     else if (step._tag === "Cut") cutRows(src, out, batch.shape, step)
     else if (step._tag === "Paste") pasteRows(src, out, batch.shape, step)
+    else if (step._tag === "Custom") step.host(src, out, batch.shape)
     else addNoise(src, out, step, round)
     current = out
   }

@@ -4,6 +4,7 @@
  * so the same plan gives the same result on tensors (`Execute`) and on typed arrays (`Host`),
  * and on inputs or on hidden activations (manifold mixup).
  */
+import type * as tf from "@tensorflow/tfjs-core"
 import { log } from "./Portable.ts"
 import { make } from "./Random.ts"
 
@@ -46,6 +47,26 @@ export type Step =
       readonly inputLambda: Float32Array
       readonly labelLambda: Float32Array
     }
+  /**
+   * A user-defined input transformation (see `Strategy.defineMixer`): `tensor` on the device and
+   * `host` on typed arrays must compute the same pixels; labels are interpolated as above. Both
+   * are pure and draw nothing (everything random was drawn into the step when it was planned).
+   */
+  | {
+      readonly _tag: "Custom"
+      readonly name: string
+      readonly partner: Int32Array
+      readonly inputLambda: Float32Array
+      readonly labelLambda: Float32Array
+      /** The mixed inputs (inside the caller's `tf.tidy`); `x` is float32 of the batch's shape. */
+      readonly tensor: (x: tf.Tensor) => tf.Tensor
+      /** Writes the mixed inputs of `src` (never aliased with `out`) into `out`; `shape` is [n, ...]. */
+      readonly host: (
+        src: Float32Array | Uint8Array,
+        out: Float32Array | Uint8Array,
+        shape: ReadonlyArray<number>,
+      ) => void
+    }
   /** y <- (1 - epsilon) * y + epsilon / classes. */
   | { readonly _tag: "Smooth"; readonly epsilon: number }
   /** x <- x + N(0, sigma^2), the noise generated on the host from `seed` (identical on every backend). */
@@ -62,8 +83,11 @@ export interface MixPlan {
 /** The plan that changes nothing (ERM). */
 export const identity = (n: number): MixPlan => ({ n, steps: [] })
 
-const mixes = (step: Step): step is Extract<Step, { _tag: "Interpolate" | "Cut" | "Paste" }> =>
-  step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste"
+/** The steps that mix an example with a partner (their labels by `labelLambda`). */
+export type Mixing = Extract<Step, { _tag: "Interpolate" | "Cut" | "Paste" | "Custom" }>
+
+export const mixes = (step: Step): step is Mixing =>
+  step._tag === "Interpolate" || step._tag === "Cut" || step._tag === "Paste" || step._tag === "Custom"
 
 /**
  * The per-example lambda, input lambda and partner a plan reports (those of its last mixing

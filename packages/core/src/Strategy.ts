@@ -9,7 +9,7 @@
  * with the run's `Random` service. Constructors never throw: parameters are validated by
  * `validate`, which `plan` (throws the tagged error) and `apply` (error channel) call.
  */
-import { Effect, Schema, type SchemaIssue } from "effect"
+import { Context, Effect, Exit, Schema, type SchemaIssue } from "effect"
 import { dual } from "effect/Function"
 import * as Box from "./Box.ts"
 import {
@@ -85,6 +85,8 @@ export type Strategy =
   | { readonly _tag: "Chain"; readonly strategies: ReadonlyArray<Strategy> }
   | { readonly _tag: "Schedule"; readonly segments: ReadonlyArray<Segment> }
   | { readonly _tag: "Manifold"; readonly stages: ReadonlyArray<number>; readonly strategy: Strategy }
+  /** A user-defined mixer, looked up by `name` among the registered `Mixers`; `params` is its JSON data. */
+  | { readonly _tag: "Custom"; readonly name: string; readonly params: unknown }
 
 /** Per optimisation step: which epoch and step we are at (schedules read the epoch). */
 export interface StepContext {
@@ -226,6 +228,88 @@ export const manifold = (options: {
 })
 
 // ---------------------------------------------------------------------------------------------
+// User-defined strategies
+
+/** What a user mixer's `plan` draws with: the step's epoch and the plan's generator. */
+export interface Draw {
+  readonly epoch: number
+  readonly rng: Random.Rng
+}
+
+/**
+ * A user-defined mixer, a small record of pure functions (like an Optax transformation):
+ * `params` is the Effect Schema of its parameters (plain JSON data, decoded and checked before
+ * every plan and by `fromConfig`), `plan` draws every random choice from `draw.rng` and returns
+ * plan steps, either the built-in ones (`Interpolate`, `Cut`, `Paste`, `Smooth`, `Noise`) or a
+ * `Custom` step carrying its own tensor and typed-array execution. `needs` says whether planning
+ * reads class labels or the inputs (`PlanInput.labels` / `features`).
+ */
+export interface Mixer<P = unknown> {
+  readonly params: Schema.Codec<P, unknown>
+  readonly needs?: { readonly labels?: boolean; readonly features?: boolean }
+  readonly plan: (params: P, input: PlanInput, draw: Draw) => ReadonlyArray<Step>
+}
+
+/** User mixers by name, so that a strategy stays plain, serialisable data (as `Pairing.Registry`). */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds mixers of different parameter types
+export type Mixers = Readonly<Record<string, Mixer<any>>>
+
+/** A user-defined strategy: the mixer registered as `name`, with `params` (its JSON data). */
+export const custom = (name: string, params: unknown = {}): Strategy => ({ _tag: "Custom", name, params })
+
+/**
+ * Define a mixer: `make(params)` builds its strategy and `mixers` registers it, for `plan`
+ * (`PlanInput.mixers`) or through the `CustomMixers` reference (`apply`, `fromConfig`).
+ */
+export const defineMixer = <P>(
+  name: string,
+  mixer: Mixer<P>,
+): { readonly name: string; readonly mixers: Mixers; readonly make: (params: P) => Strategy } => ({
+  name,
+  mixers: { [name]: mixer },
+  make: (params) => custom(name, params),
+})
+
+/**
+ * The user mixers `apply` and `fromConfig` can use, as an Effect reference (empty by default):
+ * `Effect.provideService(Strategy.CustomMixers, saliencyMix.mixers)`.
+ */
+export const CustomMixers = Context.Reference<Mixers>("@vicinal/core/Strategy/CustomMixers", {
+  defaultValue: () => ({}),
+})
+
+const mixerOf = (strategy: { readonly name: string }, mixers: Mixers, argument: string): Mixer => {
+  const mixer = Object.hasOwn(mixers, strategy.name) ? mixers[strategy.name] : undefined
+  if (mixer === undefined)
+    throw new InvalidParameter({
+      argument,
+      value: strategy.name,
+      reason: `is not a registered mixer (known: ${Object.keys(mixers).join(", ") || "none"}); register it with Strategy.defineMixer`,
+    })
+  return mixer
+}
+
+/** The decoded parameters of a user strategy, or the first bad field as `InvalidParameter` (thrown). */
+const customParams = (
+  strategy: { readonly name: string; readonly params: unknown },
+  mixer: Mixer,
+  here: string,
+) => {
+  const decoded = Schema.decodeUnknownExit(mixer.params)(strategy.params)
+  if (Exit.isSuccess(decoded)) return decoded.value
+  const issue = Exit.findErrorOption(decoded)
+  const first =
+    issue._tag === "Some"
+      ? SchemaPath.firstIssue(issue.value.issue, strategy.params)
+      : { field: "", value: strategy.params, message: "invalid" }
+  throw new InvalidParameter({
+    argument: first.field === "" ? `${here}.params` : `${here}.params.${first.field}`,
+    value: first.value,
+    reason: first.message ?? "invalid",
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Validation
 
 const invalid = (argument: string, value: unknown, reason: string) =>
@@ -326,6 +410,10 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
           ? validate(s.strategy, at(`schedule[${i}]`))
           : invalid(at(`schedule[${i}].fromEpoch`), s.fromEpoch, "must be an integer >= 0"),
       )
+    case "Custom":
+      return typeof strategy.name === "string" && strategy.name !== ""
+        ? undefined
+        : invalid(at("custom.name"), strategy.name, "must be a non-empty string")
     case "Manifold": {
       const here = at("manifold")
       if (strategy.stages.length === 0) return invalid(`${here}.stages`, [], "must not be empty")
@@ -358,10 +446,17 @@ export const children = (strategy: Strategy): ReadonlyArray<Strategy> => {
 }
 
 /** What a strategy's pairings read: class labels (SC) and/or host features (KNN), or custom. */
-export const needs = (strategy: Strategy): { readonly labels: boolean; readonly features: boolean } => {
+export const needs = (
+  strategy: Strategy,
+  mixers: Mixers = {},
+): { readonly labels: boolean; readonly features: boolean } => {
   const acc = { labels: false, features: false }
   const visit = (s: Strategy): void => {
-    if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix" || s._tag === "FMix") {
+    if (s._tag === "Custom") {
+      const need = Object.hasOwn(mixers, s.name) ? mixers[s.name]?.needs : undefined
+      acc.labels ||= need?.labels === true
+      acc.features ||= need?.features === true
+    } else if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix" || s._tag === "FMix") {
       const p = s.pairing
       if (p._tag === "SameClass" || (p._tag === "Knn" && p.sameClass) || p._tag === "Custom")
         acc.labels = true
@@ -380,6 +475,8 @@ export interface PlanInput extends Pairing.PairingInput {
   /** [n, ...features] of the tensor the plan will be executed on (CutMix reads H and W). */
   readonly shape: ReadonlyArray<number>
   readonly pairings?: Pairing.Registry
+  /** The user mixers `Strategy.custom` strategies name. */
+  readonly mixers?: Mixers
 }
 
 // Which lambda draw each example uses: one for the batch, one per pair, or one each.
@@ -530,6 +627,12 @@ const planInto = (
       out.stage = strategy.stages[rng.int(strategy.stages.length)]!
       planInto(strategy.strategy, info, epoch, rng, out)
       return
+    case "Custom": {
+      const here = `custom(${strategy.name})`
+      const mixer = mixerOf(strategy, info.mixers ?? {}, `${here}.name`)
+      out.steps.push(...mixer.plan(customParams(strategy, mixer, here), info, { epoch, rng }))
+      return
+    }
   }
 }
 
@@ -595,13 +698,19 @@ export const argmaxRows = (y: ArrayLike<number>, classes: number): Int32Array =>
   return labels
 }
 
-const planInputOf = (strategy: Strategy, batch: Batch, registry: Pairing.Registry): PlanInput => {
-  const need = needs(strategy)
+const planInputOf = (
+  strategy: Strategy,
+  batch: Batch,
+  registry: Pairing.Registry,
+  mixers: Mixers,
+): PlanInput => {
+  const need = needs(strategy, mixers)
   const n = batch.x.shape[0]
   return {
     n,
     shape: batch.x.shape,
     pairings: registry,
+    mixers,
     labels: need.labels ? argmaxRows(batch.y.dataSync(), batch.y.shape[1]) : undefined,
     features: need.features ? (batch.x.dataSync() as Float32Array) : undefined,
   }
@@ -631,10 +740,11 @@ export const apply = (
   Effect.gen(function* () {
     const rng = yield* Random.rng
     const registry = yield* Effect.service(Pairing.CustomPairings)
+    const mixers = yield* Effect.service(CustomMixers)
     const error = validate(strategy) ?? validateBatch(batch)
     if (error !== undefined) return yield* Effect.fail(error)
     return yield* attempt(() => {
-      const drawn = plan(strategy, planInputOf(strategy, batch, registry), context, rng)
+      const drawn = plan(strategy, planInputOf(strategy, batch, registry, mixers), context, rng)
       // apply sees only the inputs; mixing them for a hidden stage would silently be input mixup.
       if ((drawn.stage ?? 0) > 0)
         throw new InvalidParameter({
@@ -745,6 +855,7 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
     stages: Schema.Array(epochIndex),
     strategy: Schema.suspend(() => Config),
   }),
+  Schema.TaggedStruct("Custom", { name: Schema.String, params: Schema.Unknown }),
 ])
 
 const toInvalidConfig = (input: unknown, issue: SchemaIssue.Issue): InvalidConfig => {
@@ -761,11 +872,52 @@ const toInvalidConfig = (input: unknown, issue: SchemaIssue.Issue): InvalidConfi
 export const fromConfig = (json: unknown): Effect.Effect<Strategy, InvalidConfig | InvalidParameter> =>
   Schema.decodeUnknownEffect(Config)(json).pipe(
     Effect.mapError((e) => toInvalidConfig(json, e.issue)),
-    Effect.flatMap((strategy) => {
-      const error = validate(strategy)
-      return error === undefined ? Effect.succeed(strategy) : Effect.fail(error)
-    }),
+    Effect.flatMap((strategy) =>
+      Effect.gen(function* () {
+        const error = validate(strategy) ?? unknownMixer(strategy, "", yield* Effect.service(CustomMixers))
+        return error === undefined ? strategy : yield* Effect.fail(error)
+      }),
+    ),
   )
+
+// Where each child sits in the JSON data of its combinator (the path `InvalidConfig` reports).
+const childFields = (strategy: Strategy): ReadonlyArray<readonly [string, Strategy]> => {
+  switch (strategy._tag) {
+    case "WithProbability":
+    case "Manifold":
+      return [["strategy", strategy.strategy]]
+    case "OneOf":
+      return strategy.options.map((o, i) => [`options[${i}].strategy`, o.strategy] as const)
+    case "Chain":
+      return strategy.strategies.map((s, i) => [`strategies[${i}]`, s] as const)
+    case "Schedule":
+      return strategy.segments.map((g, i) => [`segments[${i}].strategy`, g.strategy] as const)
+    default:
+      return []
+  }
+}
+
+// A user strategy whose mixer is not registered, or whose params its Schema rejects.
+const unknownMixer = (strategy: Strategy, path: string, mixers: Mixers): InvalidConfig | undefined => {
+  const at = (field: string) => (path === "" ? field : `${path}.${field}`)
+  if (strategy._tag !== "Custom") {
+    for (const [field, child] of childFields(strategy)) {
+      const error = unknownMixer(child, at(field), mixers)
+      if (error !== undefined) return error
+    }
+    return undefined
+  }
+  try {
+    customParams(strategy, mixerOf(strategy, mixers, at("name")), at("custom"))
+    return undefined
+  } catch (error) {
+    if (!(error instanceof InvalidParameter)) throw error
+    const field = error.argument.startsWith(at("custom."))
+      ? at(error.argument.slice(at("custom.").length))
+      : error.argument
+    return new InvalidConfig({ path: field, value: error.value, reason: error.reason })
+  }
+}
 
 /** The JSON data of a strategy (plain objects, numbers and strings); `fromConfig` reads it back. */
 export const toConfig = (strategy: Strategy): unknown => JSON.parse(JSON.stringify(strategy))

@@ -85,3 +85,47 @@ test("a larger decay gives smoother masks: fewer borders between kept and pasted
   const smooth = borders(4)
   assert.ok(smooth * 2 < rough, `decay 4: ${smooth} borders, decay 0.5: ${rough}`)
 })
+
+const complexImage = fc
+  .record({ height: fc.integer({ min: 1, max: 7 }), width: fc.integer({ min: 1, max: 7 }) })
+  .chain(({ height, width }) =>
+    fc
+      .array(fc.double({ min: -10, max: 10, noNaN: true }), {
+        minLength: 2 * height * width,
+        maxLength: 2 * height * width,
+      })
+      .map((v) => ({
+        height,
+        width,
+        re: Float64Array.from(v.slice(0, height * width)),
+        im: Float64Array.from(v.slice(height * width)),
+      })),
+  )
+
+test("dft2 is the 2-D DFT summed directly (numpy's fft2), and inverse undoes it", () => {
+  fc.assert(
+    fc.property(complexImage, ({ height, width, re, im }) => {
+      const spectrum = Fourier.dft2({ re, im }, height, width)
+      for (let ky = 0; ky < height; ky++)
+        for (let kx = 0; kx < width; kx++) {
+          let sRe = 0
+          let sIm = 0
+          for (let y = 0; y < height; y++)
+            for (let x = 0; x < width; x++) {
+              const angle = -2 * Math.PI * ((ky * y) / height + (kx * x) / width)
+              const [a, b] = [re[y * width + x]!, im[y * width + x]!]
+              sRe += a * Math.cos(angle) - b * Math.sin(angle)
+              sIm += a * Math.sin(angle) + b * Math.cos(angle)
+            }
+          assert.ok(Math.abs(spectrum.re[ky * width + kx]! - sRe) < 1e-9 * (1 + Math.abs(sRe)))
+          assert.ok(Math.abs(spectrum.im[ky * width + kx]! - sIm) < 1e-9 * (1 + Math.abs(sIm)))
+        }
+      const back = Fourier.dft2(spectrum, height, width, true)
+      for (let p = 0; p < re.length; p++) {
+        assert.ok(Math.abs(back.re[p]! - re[p]!) < 1e-9)
+        assert.ok(Math.abs(back.im[p]! - im[p]!) < 1e-9)
+      }
+    }),
+    { numRuns: 60 },
+  )
+})
