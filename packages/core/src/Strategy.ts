@@ -179,20 +179,44 @@ export const gaussianNoise = (options: { readonly sigma: number }): Strategy => 
   sigma: options.sigma,
 })
 
-/** Apply `strategy` with probability `p`, else leave the batch unchanged. Data-first or data-last. */
+/**
+ * Apply `strategy` with probability `p`, else leave the batch unchanged. Data-first or data-last.
+ * `withProbability(s, 1)` is `s` itself (no coin is drawn), so it plans exactly as `s`.
+ */
 export const withProbability: {
   (p: number): (strategy: Strategy) => Strategy
   (strategy: Strategy, p: number): Strategy
-} = dual(2, (strategy: Strategy, p: number): Strategy => ({ _tag: "WithProbability", p, strategy }))
+} = dual(
+  2,
+  (strategy: Strategy, p: number): Strategy => (p === 1 ? strategy : { _tag: "WithProbability", p, strategy }),
+)
 
-/** Per batch, one of several strategies, drawn with the given weights (plain strategies weigh 1). */
-export const oneOf = (options: ReadonlyArray<Strategy | Weighted>): Strategy => ({
-  _tag: "OneOf",
-  options: options.map((o) => ("_tag" in o ? { weight: 1, strategy: o } : o)),
-})
+/**
+ * Per batch, one of several strategies, drawn with the given weights (plain strategies weigh 1).
+ * A single option of positive weight is that strategy itself (nothing to draw).
+ */
+export const oneOf = (options: ReadonlyArray<Strategy | Weighted>): Strategy => {
+  const weighted = options.map((o) => ("_tag" in o ? { weight: 1, strategy: o } : o))
+  const only = weighted.length === 1 ? weighted[0]! : undefined
+  return only !== undefined && Number.isFinite(only.weight) && only.weight > 0
+    ? only.strategy
+    : { _tag: "OneOf", options: weighted }
+}
 
-/** Apply strategies in order, each to the previous one's result (e.g. mixup then smoothing). */
-export const chain = (...strategies: ReadonlyArray<Strategy>): Strategy => ({ _tag: "Chain", strategies })
+// The steps of a chain, flattened, without ERM.
+const chainSteps = (s: Strategy): ReadonlyArray<Strategy> =>
+  s._tag === "Chain" ? s.strategies.flatMap(chainSteps) : s._tag === "Erm" ? [] : [s]
+
+/**
+ * Apply strategies in order, each to the previous one's result (e.g. mixup then smoothing).
+ * Normalised: nested chains are flattened and ERM steps dropped (neither draws, so the plan is
+ * the same), leaving ERM for none and the strategy itself for one; `chain` is therefore
+ * associative with `erm` as its identity, as values and not only as plans.
+ */
+export const chain = (...strategies: ReadonlyArray<Strategy>): Strategy => {
+  const flat = strategies.flatMap(chainSteps)
+  return flat.length === 0 ? erm : flat.length === 1 ? flat[0]! : { _tag: "Chain", strategies: flat }
+}
 
 /** By epoch: each segment from its `fromEpoch` on; ERM before the first. */
 export const schedule = (segments: ReadonlyArray<Segment>): Strategy => ({

@@ -3,7 +3,7 @@ import { before, describe, test } from "node:test"
 import { type Batch, Execute, Host, Lambda, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { strategy as anyStrategy, type HostData, hostData, inputStrategy, mixer } from "./arbitraries.ts"
+import { type HostData, hostData, inputStrategy, mixer } from "./arbitraries.ts"
 import { noLeak, oneHot, tf, useCpu } from "./helpers.ts"
 
 before(useCpu)
@@ -228,30 +228,12 @@ describe("Strategy.apply invariants", () => {
     )
   })
 
-  test("determinism: one seed, identical outputs; the typed-array path agrees bit for bit", () => {
+  test("determinism: one seed, identical outputs (plans and both execution paths: Laws.test.ts)", () => {
     fc.assert(
       fc.property(inputStrategy, hostData(), fc.integer(), (s, d, seed) => {
-        const a = applyHost(s, d, seed)
-        const b = applyHost(s, d, seed)
-        assert.deepEqual(a, b)
-        const info = { n: d.shape[0]!, shape: d.shape, labels: d.labels, features: d.x }
-        // Plans from the same seed agree, and executing them on host matches the tensors.
-        const planA = Strategy.plan(s, info, context, Random.make(seed))
-        const planB = Strategy.plan(s, info, context, Random.make(seed))
-        assert.deepEqual(planA, planB)
-        const batch = toBatch(d)
-        const onDevice = noLeak(() => {
-          const m = Strategy.execute(planA, batch)
-          const values = { x: m.x.dataSync(), y: m.y.dataSync() }
-          Execute.dispose(m)
-          return values
-        })
-        disposeBatch(batch)
-        const onHost = Host.execute(planA, { x: d.x, shape: d.shape, y: d.y })
-        assert.deepEqual(onHost.x, onDevice.x)
-        assert.deepEqual(onHost.y, onDevice.y)
+        assert.deepEqual(applyHost(s, d, seed), applyHost(s, d, seed))
       }),
-      { numRuns: 80 },
+      { numRuns: 40 },
     )
   })
 })
@@ -371,7 +353,7 @@ describe("typed errors", () => {
       ],
       [Strategy.gaussianNoise({ sigma: -1 }), /gaussianNoise\.sigma must be >= 0 and finite, got -1/],
       [
-        Strategy.chain(Strategy.erm, Strategy.mixImages({ alpha: -2 })),
+        Strategy.chain(Strategy.labelSmoothing({ epsilon: 0 }), Strategy.mixImages({ alpha: -2 })),
         /chain\[1\]\.mixImages\.lambda\.alpha .* got -2/,
       ],
     ]
@@ -444,16 +426,6 @@ describe("typed errors", () => {
 })
 
 describe("config", () => {
-  test("every strategy round-trips through JSON and the Schema", () => {
-    fc.assert(
-      fc.property(anyStrategy, (s) => {
-        const json = JSON.parse(JSON.stringify(Strategy.toConfig(s)))
-        assert.deepEqual(Effect.runSync(Strategy.fromConfig(json)), s)
-      }),
-      { numRuns: 200 },
-    )
-  })
-
   test("invalid configs name the field path and the value", () => {
     const config = {
       _tag: "OneOf",
