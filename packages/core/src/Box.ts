@@ -68,11 +68,25 @@ export const around = (
 export const keptFraction = (box: Box, height: number, width: number): number =>
   1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (height * width)
 
-/** The spatial size of an image batch shape: [n, H, W] or [n, H, W, C] (NHWC). */
+/** Where an image batch keeps its channels: last (`[n, H, W, C]`, tfjs's) or first (`[n, C, H, W]`, PyTorch's). */
+export type Layout = "NHWC" | "NCHW"
+
+/**
+ * The spatial size of an image batch shape: [n, H, W] or [n, H, W, C] (NHWC, the default), or
+ * [n, C, H, W] (NCHW, rank 4 only). The layout is said, never guessed: [n, 4, 4, 128] is a
+ * legitimate NHWC activation, so no shape tells a channel axis from a spatial one.
+ */
 export const spatial = (
   shape: ReadonlyArray<number>,
+  layout: Layout = "NHWC",
 ): { readonly height: number; readonly width: number } | undefined =>
-  shape.length === 3 || shape.length === 4 ? { height: shape[1]!, width: shape[2]! } : undefined
+  layout === "NCHW"
+    ? shape.length === 4
+      ? { height: shape[2]!, width: shape[3]! }
+      : undefined
+    : shape.length === 3 || shape.length === 4
+      ? { height: shape[1]!, width: shape[2]! }
+      : undefined
 
 /**
  * A ResizeMix box: the partner image shrunk to `scale` of each side (at least one pixel),
@@ -92,3 +106,28 @@ export const sampleResized = (scale: number, height: number, width: number, rng:
 /** Nearest-neighbour source coordinate of box pixel `at` (in [start, end)) for a side of `size`. */
 export const resizedSource = (at: number, start: number, end: number, size: number): number =>
   Math.floor(((at - start) * size) / (end - start))
+
+/**
+ * A box whose sides are uniform whole fractions of the image in [min, max) of each side, drawn
+ * independently of lambda, placed uniformly inside the image (timm's `rand_bbox_minmax`, for
+ * `cutmix_minmax`); the label weight is then its kept area.
+ */
+export const sampleMinMax = (min: number, max: number, height: number, width: number, rng: Rng): Box => {
+  checkImage(height, width)
+  if (!(min >= 0 && min <= max && max <= 1))
+    throw new InvalidParameter({
+      argument: "minMax",
+      value: [min, max],
+      reason: "must satisfy 0 <= min <= max <= 1",
+    })
+  const side = (size: number) => {
+    const lo = Math.floor(size * min)
+    const hi = Math.floor(size * max)
+    return lo + rng.int(Math.max(1, hi - lo))
+  }
+  const h = side(height)
+  const w = side(width)
+  const y0 = rng.int(height - h + 1)
+  const x0 = rng.int(width - w + 1)
+  return { y0, y1: y0 + h, x0, x1: x0 + w }
+}

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
+import { checkImage } from "./Image.ts"
 import type { Batch, MixedBatch } from "./MixedBatch.ts"
 import { type MixPlan, noise, type Step, summary } from "./Plan.ts"
 
@@ -88,22 +89,46 @@ const resizeSources = (step: Extract<Step, { _tag: "Cut" }>): Int32Array => {
   return index
 }
 
+// The lambda of a Cut step's blended examples; 1 (the example itself, exactly) for the boxed ones.
+const blendLambda = (step: Extract<Step, { _tag: "Cut" }>, blend: Uint8Array): Float32Array =>
+  Float32Array.from(blend, (b, i) => (b === 1 ? step.inputLambda[i]! : 1))
+
+const cut = (step: Extract<Step, { _tag: "Cut" }>, x: tf.Tensor): tf.Tensor => {
+  if (step.resize === true) {
+    // One gather over pixels: identity outside the boxes, the partner's shrunk image inside.
+    const pixels = tf.reshape(x, [step.partner.length * step.height * step.width, -1])
+    return tf.reshape(tf.gather(pixels, tf.tensor1d(resizeSources(step), "int32")), x.shape)
+  }
+  const outside = step.blend === undefined ? x : interpolate(x, step.partner, blendLambda(step, step.blend))
+  return tf.where(boxMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), outside)
+}
+
+// Checks the image size, then runs NCHW images through the NHWC code transposed (exact: a
+// transpose moves values and computes none).
+const onImage = (
+  step: Extract<Step, { _tag: "Cut" | "Paste" }>,
+  x: tf.Tensor,
+  name: string,
+  f: (x: tf.Tensor) => tf.Tensor,
+): tf.Tensor => {
+  checkImage(step, x.shape, name)
+  return step.layout === "NCHW" ? tf.transpose(f(tf.transpose(x, [0, 2, 3, 1])), [0, 3, 1, 2]) : f(x)
+}
+
 const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
   switch (step._tag) {
     case "Interpolate":
       return interpolate(x, step.partner, step.inputLambda)
-    case "Cut": {
-      checkImage(step, x, "CutMix")
-      if (step.resize === true) {
-        // One gather over pixels: identity outside the boxes, the partner's shrunk image inside.
-        const pixels = tf.reshape(x, [step.partner.length * step.height * step.width, -1])
-        return tf.reshape(tf.gather(pixels, tf.tensor1d(resizeSources(step), "int32")), x.shape)
-      }
-      return tf.where(boxMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
-    }
+    case "Cut":
+      return onImage(step, x, "CutMix", (image) => cut(step, image))
     case "Paste":
-      checkImage(step, x, "FMix")
-      return tf.where(pasteMask(step, x.rank), tf.gather(x, tf.tensor1d(step.partner, "int32")), x)
+      return onImage(step, x, "FMix", (image) => {
+        return tf.where(
+          pasteMask(step, image.rank),
+          tf.gather(image, tf.tensor1d(step.partner, "int32")),
+          image,
+        )
+      })
     case "Noise":
       return tf.add(x, tf.tensor(noise(step.seed, step.sigma, x.size), x.shape))
     case "Custom":
@@ -111,19 +136,6 @@ const stepInputs = (step: Step, x: tf.Tensor): tf.Tensor => {
     case "Smooth":
       return x
   }
-}
-
-const checkImage = (
-  step: { readonly height: number; readonly width: number },
-  x: tf.Tensor,
-  name: string,
-) => {
-  if ((x.rank !== 3 && x.rank !== 4) || x.shape[1] !== step.height || x.shape[2] !== step.width)
-    throw new ShapeMismatch({
-      argument: `x (${name})`,
-      expected: `shape [n, ${step.height}, ${step.width}(, C)] (the plan's image size)`,
-      actual: x.shape,
-    })
 }
 
 const stepTargets = (step: Step, y: tf.Tensor2D): tf.Tensor2D => {

@@ -8,6 +8,7 @@
  */
 import * as Box from "./Box.ts"
 import { ShapeMismatch } from "./Errors.ts"
+import { channelsOf, checkImage, transpose } from "./Image.ts"
 import type { HostBatch, MixedHostBatch } from "./MixedBatch.ts"
 import { type MixPlan, mixes, noise, type Step, summary } from "./Plan.ts"
 import * as Targets from "./Targets.ts"
@@ -81,32 +82,37 @@ const interpolateRows = (
     ? interpolateBytes(src, out as Uint8Array, d, partner, lambda)
     : interpolateFloat(src, out as Float32Array, d, partner, lambda)
 
-/** The channels of an NHWC (or NHW) batch whose image size must be the plan's. */
-const imageChannels = (
-  shape: ReadonlyArray<number>,
-  step: { readonly height: number; readonly width: number },
-  name: string,
-): number => {
-  const { height, width } = step
-  if ((shape.length !== 3 && shape.length !== 4) || shape[1] !== height || shape[2] !== width)
-    throw new ShapeMismatch({
-      argument: `shape (${name})`,
-      expected: `[n, ${height}, ${width}(, C)] (the plan's image size)`,
-      actual: shape,
-    })
-  return shape.length === 4 ? shape[3]! : 1
-}
-
-const cutRows = (
+// Checks the image size, then runs `rows` on NHWC pixels: NCHW ones are moved to NHWC and back.
+const onImage = (
   src: Pixels,
   out: Pixels,
   shape: ReadonlyArray<number>,
-  step: Extract<Step, { _tag: "Cut" }>,
-) => {
+  step: Extract<Step, { _tag: "Cut" | "Paste" }>,
+  name: string,
+  rows: (src: Pixels, out: Pixels, channels: number) => void,
+): void => {
+  checkImage(step, shape, name, "shape")
+  const channels = channelsOf(step, shape)
+  if (step.layout !== "NCHW") {
+    rows(src, out, channels)
+    return
+  }
+  const n = step.partner.length
+  const plane = step.height * step.width
+  const last = transpose(src, n, channels, plane, true)
+  const mixed = last.slice()
+  rows(last, mixed, channels)
+  out.set(transpose(mixed, n, channels, plane, false))
+}
+
+const cutRows = (src: Pixels, out: Pixels, channels: number, step: Extract<Step, { _tag: "Cut" }>) => {
   const { boxes, height, width, partner } = step
-  const channels = imageChannels(shape, step, "CutMix")
   const d = height * width * channels
-  if (src !== out) out.set(src)
+  if (step.blend !== undefined) {
+    // Blended examples interpolate; the boxed ones keep themselves exactly (lambda 1), as on tensors.
+    const lambda = Float32Array.from(step.blend, (b, i) => (b === 1 ? step.inputLambda[i]! : 1))
+    interpolateRows(src, out, d, partner, lambda)
+  } else if (src !== out) out.set(src)
   for (let i = 0; i < partner.length; i++) {
     const [y0, y1, x0, x1] = [boxes[4 * i]!, boxes[4 * i + 1]!, boxes[4 * i + 2]!, boxes[4 * i + 3]!]
     const from = partner[i]! * d
@@ -129,14 +135,8 @@ const cutRows = (
 }
 
 // FMix: where example i's mask is set, its pixel (all channels) comes from the partner.
-const pasteRows = (
-  src: Pixels,
-  out: Pixels,
-  shape: ReadonlyArray<number>,
-  step: Extract<Step, { _tag: "Paste" }>,
-) => {
+const pasteRows = (src: Pixels, out: Pixels, channels: number, step: Extract<Step, { _tag: "Paste" }>) => {
   const { masks, owner, height, width, partner } = step
-  const channels = imageChannels(shape, step, "FMix")
   const plane = height * width
   const d = plane * channels
   if (src !== out) out.set(src)
@@ -246,8 +246,14 @@ export const executeInto = <X extends Float32Array | Uint8Array>(
     // A later step must read the previous step's result, never its own half-written output.
     const src: Pixels = current === out ? out.slice() : current
     if (step._tag === "Interpolate") interpolateRows(src, out, d, step.partner, step.inputLambda)
-    else if (step._tag === "Cut") cutRows(src, out, batch.shape, step)
-    else if (step._tag === "Paste") pasteRows(src, out, batch.shape, step)
+    else if (step._tag === "Cut")
+      onImage(src, out, batch.shape, step, "CutMix", (from, to, channels) =>
+        cutRows(from, to, channels, step),
+      )
+    else if (step._tag === "Paste")
+      onImage(src, out, batch.shape, step, "FMix", (from, to, channels) =>
+        pasteRows(from, to, channels, step),
+      )
     else if (step._tag === "Custom") step.host(src, out, batch.shape)
     else addNoise(src, out, step, round)
     current = out

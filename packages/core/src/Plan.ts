@@ -20,13 +20,17 @@ export type Step =
   /**
    * Pixels inside box i (y0, y1, x0, x1 at 4i..4i+3) come from the partner: its pixels at the same
    * place (CutMix), or with `resize` its whole image shrunk into the box by nearest neighbour
-   * (ResizeMix). Labels as above.
+   * (ResizeMix). Labels as above. With `blend`, example i where `blend[i]` is 1 is interpolated
+   * with its partner by `inputLambda[i]` instead (its box is empty): timm's per-element switch
+   * between mixup and CutMix, both read from the unmixed batch. `layout: "NCHW"`: channels first.
    */
   | {
       readonly _tag: "Cut"
       readonly partner: Int32Array
       readonly boxes: Int32Array
       readonly resize?: boolean
+      readonly blend?: Uint8Array
+      readonly layout?: "NCHW"
       readonly height: number
       readonly width: number
       readonly inputLambda: Float32Array
@@ -35,10 +39,11 @@ export type Step =
   /**
    * Pixels where example i's mask is set come from the partner at the same place (FMix): the
    * masks are `height * width` bytes each, `masks` holds one per draw and `owner[i]` says which
-   * example i uses (a batch-level draw shares one). Labels as above.
+   * example i uses (a batch-level draw shares one). Labels as above. `layout` as for `Cut`.
    */
   | {
       readonly _tag: "Paste"
+      readonly layout?: "NCHW"
       readonly partner: Int32Array
       readonly masks: Uint8Array
       readonly owner: Int32Array

@@ -61,6 +61,22 @@ export type Strategy =
       readonly granularity: Granularity
       /** true: the label weight is the exact kept area of the clipped box; false: the sampled lambda. */
       readonly correctLambda: boolean
+      /** timm's `cutmix_minmax`: box sides uniform in [min, max) of each side, lambda not drawn. */
+      readonly minMax?: readonly [min: number, max: number]
+      readonly layout?: Box.Layout
+    }
+  | {
+      /** timm's `Mixup`: per lambda draw, applied with `prob`, CutMix with `switchProb`, else mixup. */
+      readonly _tag: "MixupCutMix"
+      readonly mixupLambda: Lambda.Sampler
+      readonly cutmixLambda: Lambda.Sampler
+      readonly prob: number
+      readonly switchProb: number
+      readonly correctLambda: boolean
+      readonly minMax?: readonly [min: number, max: number]
+      readonly pairing: Pairing.Pairing
+      readonly granularity: Granularity
+      readonly layout?: Box.Layout
     }
   | {
       readonly _tag: "ResizeMix"
@@ -69,6 +85,7 @@ export type Strategy =
       readonly maxScale: number
       readonly pairing: Pairing.Pairing
       readonly granularity: Granularity
+      readonly layout?: Box.Layout
     }
   | {
       readonly _tag: "FMix"
@@ -77,6 +94,7 @@ export type Strategy =
       readonly decay: number
       readonly pairing: Pairing.Pairing
       readonly granularity: Granularity
+      readonly layout?: Box.Layout
     }
   | { readonly _tag: "LabelSmoothing"; readonly epsilon: number }
   | { readonly _tag: "GaussianNoise"; readonly sigma: number }
@@ -126,13 +144,64 @@ const interpolation = (options: MixOptions, labels: "interpolate" | "keepFirst")
 /** "Mixing images": inputs interpolated, the first example's label kept. */
 export const mixImages = (options: MixOptions): Strategy => interpolation(options, "keepFirst")
 
-/** CutMix: a box of the partner pasted in; by default the label weight is the exact kept area. */
-export const cutmix = (options: MixOptions & { readonly correctLambda?: boolean }): Strategy => ({
+/** How the image mixers read a batch: `layout` "NHWC" (the default, tfjs's) or "NCHW" (channels first). */
+export interface ImageOptions {
+  readonly layout?: Box.Layout | undefined
+}
+
+// Only a layout that was asked for is stored, so configs written before it decode and encode unchanged.
+const layoutOf = (options: ImageOptions): { readonly layout?: Box.Layout } =>
+  options.layout === undefined ? {} : { layout: options.layout }
+
+export interface CutMixOptions extends MixOptions, ImageOptions {
+  /** The label weight is the exact kept area of the clipped box (default), or the sampled lambda. */
+  readonly correctLambda?: boolean
+  /** timm's `cutmix_minmax`: box sides uniform in [min, max) of each side, independent of lambda. */
+  readonly minMax?: readonly [min: number, max: number]
+}
+
+/**
+ * CutMix: a box of the partner pasted in; by default the label weight is the exact kept area.
+ * With `minMax` the box size is drawn independently of lambda and the label weight is its kept area.
+ */
+export const cutmix = (options: CutMixOptions): Strategy => ({
   _tag: "CutMix",
   lambda: samplerOf(options),
   pairing: options.pairing ?? Pairing.randomPermutation,
   granularity: options.granularity ?? "batch",
   correctLambda: options.correctLambda ?? true,
+  ...(options.minMax === undefined ? {} : { minMax: options.minMax }),
+  ...layoutOf(options),
+})
+
+/**
+ * timm's `Mixup` with its per-batch, per-pair and per-element modes: for each lambda draw (one per
+ * batch, pair or example by `granularity`), the mix is applied with probability `prob` (default
+ * 1), and is CutMix with probability `switchProb` (default 0.5), mixup otherwise; lambda is drawn
+ * from that method's sampler (`mixupAlpha`, `cutmixAlpha`, default 1, or `mixupLambda`,
+ * `cutmixLambda`), and each example gets its own box. Both read the unmixed batch. Set
+ * `pairing: Pairing.flip` for timm's partners.
+ */
+export const mixupCutmix = (
+  options: Omit<CutMixOptions, "alpha" | "lambda"> & {
+    readonly mixupAlpha?: number
+    readonly cutmixAlpha?: number
+    readonly mixupLambda?: Lambda.Sampler
+    readonly cutmixLambda?: Lambda.Sampler
+    readonly prob?: number
+    readonly switchProb?: number
+  } = {},
+): Strategy => ({
+  _tag: "MixupCutMix",
+  mixupLambda: options.mixupLambda ?? Lambda.symmetricBeta(options.mixupAlpha ?? 1),
+  cutmixLambda: options.cutmixLambda ?? Lambda.symmetricBeta(options.cutmixAlpha ?? 1),
+  prob: options.prob ?? 1,
+  switchProb: options.switchProb ?? 0.5,
+  correctLambda: options.correctLambda ?? true,
+  ...(options.minMax === undefined ? {} : { minMax: options.minMax }),
+  pairing: options.pairing ?? Pairing.randomPermutation,
+  granularity: options.granularity ?? "batch",
+  ...layoutOf(options),
 })
 
 /**
@@ -145,6 +214,7 @@ export const resizeMix = (
     readonly scale?: readonly [min: number, max: number]
     readonly pairing?: Pairing.Pairing
     readonly granularity?: Granularity
+    readonly layout?: Box.Layout | undefined
   } = {},
 ): Strategy => ({
   _tag: "ResizeMix",
@@ -152,6 +222,7 @@ export const resizeMix = (
   maxScale: options.scale?.[1] ?? 0.8,
   pairing: options.pairing ?? Pairing.randomPermutation,
   granularity: options.granularity ?? "batch",
+  ...layoutOf(options),
 })
 
 /**
@@ -159,12 +230,13 @@ export const resizeMix = (
  * its partner; the label weight is the exact kept fraction. `decay` (default 3) is the spectrum's
  * decay power. See `Fourier` for the mask.
  */
-export const fmix = (options: MixOptions & { readonly decay?: number }): Strategy => ({
+export const fmix = (options: MixOptions & ImageOptions & { readonly decay?: number }): Strategy => ({
   _tag: "FMix",
   lambda: samplerOf(options),
   decay: options.decay ?? 3,
   pairing: options.pairing ?? Pairing.randomPermutation,
   granularity: options.granularity ?? "batch",
+  ...layoutOf(options),
 })
 
 /** Label smoothing: y <- (1 - epsilon) y + epsilon / classes. */
@@ -188,7 +260,8 @@ export const withProbability: {
   (strategy: Strategy, p: number): Strategy
 } = dual(
   2,
-  (strategy: Strategy, p: number): Strategy => (p === 1 ? strategy : { _tag: "WithProbability", p, strategy }),
+  (strategy: Strategy, p: number): Strategy =>
+    p === 1 ? strategy : { _tag: "WithProbability", p, strategy },
 )
 
 /**
@@ -356,13 +429,33 @@ const firstOf = <A>(
 const granularities: ReadonlyArray<string> = ["batch", "pair", "element"]
 
 const pairingAndGranularity = (
-  strategy: { readonly pairing: Pairing.Pairing; readonly granularity: Granularity },
+  strategy: {
+    readonly pairing: Pairing.Pairing
+    readonly granularity: Granularity
+    readonly layout?: Box.Layout
+  },
   here: string,
 ): InvalidParameter | undefined =>
   Pairing.validate(strategy.pairing, `${here}.pairing`) ??
   (granularities.includes(strategy.granularity)
     ? undefined
-    : invalid(`${here}.granularity`, strategy.granularity, 'must be "batch", "pair" or "element"'))
+    : invalid(`${here}.granularity`, strategy.granularity, 'must be "batch", "pair" or "element"')) ??
+  (strategy.layout === undefined || strategy.layout === "NHWC" || strategy.layout === "NCHW"
+    ? undefined
+    : invalid(`${here}.layout`, strategy.layout, 'must be "NHWC" or "NCHW"'))
+
+const boxRange = (
+  minMax: readonly [number, number] | undefined,
+  here: string,
+): InvalidParameter | undefined =>
+  minMax === undefined ||
+  (minMax.length === 2 &&
+    Number.isFinite(minMax[0]) &&
+    minMax[0] >= 0 &&
+    minMax[0] <= minMax[1] &&
+    minMax[1] <= 1)
+    ? undefined
+    : invalid(`${here}.minMax`, minMax, "must be [min, max] with 0 <= min <= max <= 1")
 
 /** The first invalid parameter of `strategy`, named by its path (e.g. `oneOf.options[1].mixup.lambda.alpha`). */
 export const validate = (strategy: Strategy, path = ""): InvalidParameter | undefined => {
@@ -375,7 +468,22 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
       const here = at(
         strategy._tag === "Mixup" ? (strategy.labels === "keepFirst" ? "mixImages" : "mixup") : "cutmix",
       )
-      return Lambda.validate(strategy.lambda, `${here}.lambda`) ?? pairingAndGranularity(strategy, here)
+      return (
+        Lambda.validate(strategy.lambda, `${here}.lambda`) ??
+        (strategy._tag === "CutMix" ? boxRange(strategy.minMax, here) : undefined) ??
+        pairingAndGranularity(strategy, here)
+      )
+    }
+    case "MixupCutMix": {
+      const here = at("mixupCutmix")
+      return (
+        Lambda.validate(strategy.mixupLambda, `${here}.mixupLambda`) ??
+        Lambda.validate(strategy.cutmixLambda, `${here}.cutmixLambda`) ??
+        probability(`${here}.prob`, strategy.prob) ??
+        probability(`${here}.switchProb`, strategy.switchProb) ??
+        boxRange(strategy.minMax, here) ??
+        pairingAndGranularity(strategy, here)
+      )
     }
     case "FMix": {
       const here = at("fmix")
@@ -480,7 +588,7 @@ export const needs = (
       const need = Object.hasOwn(mixers, s.name) ? mixers[s.name]?.needs : undefined
       acc.labels ||= need?.labels === true
       acc.features ||= need?.features === true
-    } else if (s._tag === "Mixup" || s._tag === "CutMix" || s._tag === "ResizeMix" || s._tag === "FMix") {
+    } else if ("pairing" in s) {
       const p = s.pairing
       if (p._tag === "SameClass" || (p._tag === "Knn" && p.sameClass) || p._tag === "Custom")
         acc.labels = true
@@ -535,11 +643,15 @@ const planMix = (
   rng: Random.Rng,
 ): ReadonlyArray<Step> => {
   if (strategy._tag !== "ResizeMix" && Lambda.isOff(strategy.lambda, epoch)) return []
-  // ResizeMix draws the pasted side's scale where the others draw lambda.
+  // ResizeMix draws the pasted side's scale where the others draw lambda; CutMix with a box
+  // size range draws no lambda (the label weight is the box's kept area).
+  const minMax = strategy._tag === "CutMix" ? strategy.minMax : undefined
   const draw =
     strategy._tag === "ResizeMix"
       ? () => strategy.minScale + rng.uniform() * (strategy.maxScale - strategy.minScale)
-      : () => Lambda.sample(strategy.lambda, rng, epoch)
+      : minMax !== undefined
+        ? () => 1
+        : () => Lambda.sample(strategy.lambda, rng, epoch)
   const n = info.n
   const partner = Pairing.partners(strategy.pairing, info, rng, info.pairings)
   const { owner, draws } = lambdaOwners(strategy.granularity, partner)
@@ -551,14 +663,8 @@ const planMix = (
       strategy.labels === "keepFirst" ? new Float32Array(n).fill(1) : Float32Array.from(inputLambda)
     return [{ _tag: "Interpolate", partner, inputLambda, labelLambda }]
   }
-  const size = Box.spatial(info.shape)
-  if (size === undefined)
-    throw new ShapeMismatch({
-      argument: `x (${strategy._tag})`,
-      expected: "rank 3 or 4 [n, H, W(, C)]",
-      actual: info.shape,
-    })
-  const { height, width } = size
+  const { height, width } = imageSize(strategy, info)
+  const layout = layoutField(strategy)
   if (strategy._tag === "FMix") {
     const drawnMasks = Array.from({ length: draws }, (_, k) =>
       Fourier.sampleMask(drawn[k]!, height, width, strategy.decay, rng),
@@ -569,12 +675,26 @@ const planMix = (
     })
     const inputLambda = Float32Array.from(owner, (k) => drawnMasks[k]!.kept)
     return [
-      { _tag: "Paste", partner, masks, owner, height, width, inputLambda, labelLambda: inputLambda.slice() },
+      {
+        _tag: "Paste",
+        partner,
+        masks,
+        owner,
+        height,
+        width,
+        inputLambda,
+        labelLambda: inputLambda.slice(),
+        ...layout,
+      },
     ]
   }
   const resize = strategy._tag === "ResizeMix"
   const perDraw = Array.from({ length: draws }, (_, k) =>
-    resize ? Box.sampleResized(drawn[k]!, height, width, rng) : Box.sample(drawn[k]!, height, width, rng),
+    resize
+      ? Box.sampleResized(drawn[k]!, height, width, rng)
+      : minMax !== undefined
+        ? Box.sampleMinMax(minMax[0], minMax[1], height, width, rng)
+        : Box.sample(drawn[k]!, height, width, rng),
   )
   const boxes = new Int32Array(4 * n)
   const inputLambda = new Float32Array(n)
@@ -584,10 +704,101 @@ const planMix = (
     boxes.set([box.y0, box.y1, box.x0, box.x1], 4 * i)
     inputLambda[i] = Box.keptFraction(box, height, width)
     labelLambda[i] =
-      strategy._tag === "CutMix" && !strategy.correctLambda ? drawn[owner[i]!]! : inputLambda[i]!
+      strategy._tag === "CutMix" && !strategy.correctLambda && minMax === undefined
+        ? drawn[owner[i]!]!
+        : inputLambda[i]!
   }
   return [
-    { _tag: "Cut", partner, boxes, ...(resize ? { resize } : {}), height, width, inputLambda, labelLambda },
+    {
+      _tag: "Cut",
+      partner,
+      boxes,
+      ...(resize ? { resize } : {}),
+      height,
+      width,
+      inputLambda,
+      labelLambda,
+      ...layout,
+    },
+  ]
+}
+
+type ImageMixer = Extract<Strategy, { _tag: "CutMix" | "ResizeMix" | "FMix" | "MixupCutMix" }>
+
+const imageSize = (strategy: ImageMixer, info: PlanInput) => {
+  const size = Box.spatial(info.shape, strategy.layout)
+  if (size === undefined)
+    throw new ShapeMismatch({
+      argument: `x (${strategy._tag})`,
+      expected:
+        strategy.layout === "NCHW"
+          ? "rank 4 [n, C, H, W] (layout NCHW)"
+          : 'rank 3 or 4 [n, H, W(, C)] (layout NHWC; say layout: "NCHW" for channels first)',
+      actual: info.shape,
+    })
+  return size
+}
+
+const layoutField = (strategy: ImageMixer): { readonly layout?: "NCHW" } =>
+  strategy.layout === "NCHW" ? { layout: "NCHW" } : {}
+
+// timm's Mixup: per lambda draw, a coin for `prob`, a coin for CutMix (`switchProb`), then that
+// method's lambda and, for CutMix, a box. Mixed examples interpolate, switched ones take a box,
+// both from the unmixed batch (one Cut step with `blend`).
+const planSwitch = (
+  strategy: Extract<Strategy, { _tag: "MixupCutMix" }>,
+  info: PlanInput,
+  epoch: number,
+  rng: Random.Rng,
+): ReadonlyArray<Step> => {
+  const { height, width } = imageSize(strategy, info)
+  const n = info.n
+  const partner = Pairing.partners(strategy.pairing, info, rng, info.pairings)
+  const { owner, draws } = lambdaOwners(strategy.granularity, partner)
+  const perDraw = Array.from({ length: draws }, () => {
+    const applied = rng.uniform() < strategy.prob
+    const switched = rng.uniform() < strategy.switchProb
+    const sampler = switched ? strategy.cutmixLambda : strategy.mixupLambda
+    // Not applied, or the chosen method switched off by its schedule: the example is kept (lambda 1).
+    if (!applied || Lambda.isOff(sampler, epoch)) return { lambda: 1, box: undefined, applied: false }
+    const lambda = Lambda.sample(sampler, rng, epoch)
+    const { minMax } = strategy
+    const box = !switched
+      ? undefined
+      : minMax === undefined
+        ? Box.sample(lambda, height, width, rng)
+        : Box.sampleMinMax(minMax[0], minMax[1], height, width, rng)
+    return { lambda, box, applied: true }
+  })
+  if (!perDraw.some((d) => d.applied)) return []
+  const boxes = new Int32Array(4 * n)
+  const blend = new Uint8Array(n)
+  const inputLambda = new Float32Array(n)
+  const labelLambda = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const { lambda, box } = perDraw[owner[i]!]!
+    if (box === undefined) {
+      blend[i] = 1
+      inputLambda[i] = lambda
+      labelLambda[i] = lambda
+      continue
+    }
+    boxes.set([box.y0, box.y1, box.x0, box.x1], 4 * i)
+    inputLambda[i] = Box.keptFraction(box, height, width)
+    labelLambda[i] = strategy.correctLambda || strategy.minMax !== undefined ? inputLambda[i]! : lambda
+  }
+  return [
+    {
+      _tag: "Cut",
+      partner,
+      boxes,
+      ...(blend.includes(1) ? { blend } : {}),
+      height,
+      width,
+      inputLambda,
+      labelLambda,
+      ...layoutField(strategy),
+    },
   ]
 }
 
@@ -622,6 +833,9 @@ const planInto = (
     case "ResizeMix":
     case "FMix":
       out.steps.push(...planMix(strategy, info, epoch, rng))
+      return
+    case "MixupCutMix":
+      out.steps.push(...planSwitch(strategy, info, epoch, rng))
       return
     case "LabelSmoothing":
       out.steps.push({ _tag: "Smooth", epsilon: strategy.epsilon })
@@ -837,6 +1051,8 @@ export const PairingConfig: Schema.Codec<Pairing.Pairing> = Schema.Union([
 ])
 
 const GranularityConfig = Schema.Literals(["batch", "pair", "element"])
+const LayoutConfig = Schema.optionalKey(Schema.Literals(["NHWC", "NCHW"]))
+const BoxRangeConfig = Schema.optionalKey(Schema.Tuple([unit, unit]))
 
 /** The Effect Schema of a strategy: decoding checks every parameter and names the field on failure. */
 export const Config: Schema.Codec<Strategy> = Schema.Union([
@@ -852,18 +1068,33 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
     pairing: PairingConfig,
     granularity: GranularityConfig,
     correctLambda: Schema.Boolean,
+    minMax: BoxRangeConfig,
+    layout: LayoutConfig,
+  }),
+  Schema.TaggedStruct("MixupCutMix", {
+    mixupLambda: SamplerConfig,
+    cutmixLambda: SamplerConfig,
+    prob: unit,
+    switchProb: unit,
+    correctLambda: Schema.Boolean,
+    minMax: BoxRangeConfig,
+    pairing: PairingConfig,
+    granularity: GranularityConfig,
+    layout: LayoutConfig,
   }),
   Schema.TaggedStruct("ResizeMix", {
     minScale: positive,
     maxScale: unit,
     pairing: PairingConfig,
     granularity: GranularityConfig,
+    layout: LayoutConfig,
   }),
   Schema.TaggedStruct("FMix", {
     lambda: SamplerConfig,
     decay: positive,
     pairing: PairingConfig,
     granularity: GranularityConfig,
+    layout: LayoutConfig,
   }),
   Schema.TaggedStruct("LabelSmoothing", { epsilon: unit }),
   Schema.TaggedStruct("GaussianNoise", { sigma: nonNegative }),

@@ -67,24 +67,48 @@ export const sampler: fc.Arbitrary<Lambda.Sampler> = fc.oneof(
   fc.double({ min: 0, max: 1, noNaN: true }).map(Lambda.constant),
 )
 
-/** Leaves that mix (mixup, mixing images, CutMix, FMix). */
+/** A CutMix box size range (timm's cutmix_minmax), as [min, max]. */
+export const boxRange: fc.Arbitrary<readonly [number, number]> = fc
+  .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
+  .map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const)
+
+/** Leaves that mix (mixup, mixing images, CutMix with and without a box size range, FMix). */
 export const mixer: fc.Arbitrary<Strategy.Strategy> = fc
   .record({
     lambda: sampler,
     pairing,
     granularity,
-    which: fc.constantFrom(0, 1, 2, 3),
+    which: fc.constantFrom(0, 1, 2, 3, 4),
     correctLambda: fc.boolean(),
     decay: fc.constantFrom(1, 3, 5.5),
+    minMax: boxRange,
   })
-  .map(({ which, correctLambda, decay, ...options }) =>
+  .map(({ which, correctLambda, decay, minMax, ...options }) =>
     which === 0
       ? Strategy.mixup(options)
       : which === 1
         ? Strategy.mixImages(options)
         : which === 2
           ? Strategy.cutmix({ ...options, correctLambda })
-          : Strategy.fmix({ ...options, decay }),
+          : which === 3
+            ? Strategy.cutmix({ ...options, minMax })
+            : Strategy.fmix({ ...options, decay }),
+  )
+
+/** timm's mixup/CutMix switch, per batch, pair or element, with or without a box size range. */
+export const mixupCutmix: fc.Arbitrary<Strategy.Strategy> = fc
+  .record({
+    mixupLambda: sampler,
+    cutmixLambda: sampler,
+    prob: fc.double({ min: 0, max: 1, noNaN: true }),
+    switchProb: fc.double({ min: 0, max: 1, noNaN: true }),
+    correctLambda: fc.boolean(),
+    minMax: fc.option(boxRange, { nil: undefined }),
+    pairing,
+    granularity,
+  })
+  .map(({ minMax, ...options }) =>
+    Strategy.mixupCutmix(minMax === undefined ? options : { ...options, minMax }),
   )
 
 /** ResizeMix: pastes the partner shrunk, so its pixels are not elementwise between the two sources. */
@@ -102,6 +126,7 @@ export const resizeMix: fc.Arbitrary<Strategy.Strategy> = fc
 const leaf: fc.Arbitrary<Strategy.Strategy> = fc.oneof(
   fc.constant(Strategy.erm),
   mixer,
+  mixupCutmix,
   resizeMix,
   fc.double({ min: 0, max: 1, noNaN: true }).map((epsilon) => Strategy.labelSmoothing({ epsilon })),
   fc.double({ min: 0, max: 0.5, noNaN: true }).map((sigma) => Strategy.gaussianNoise({ sigma })),
