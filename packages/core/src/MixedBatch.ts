@@ -27,6 +27,12 @@ export interface MixedBatch {
    * loss cannot stand in for the soft targets (`Losses.mixedCrossEntropy` refuses it).
    */
   readonly mixingSteps: number
+  /**
+   * How many steps changed the targets: the mixing steps plus any label smoothing, before or after
+   * them. The interpolated loss on the batch's own targets equals the loss on `y` only when this
+   * equals `mixingSteps` and that is at most 1 (`chain(mixup, labelSmoothing)` gives 1 and 2).
+   */
+  readonly labelSteps: number
 }
 
 /** The typed-array form used by data loaders that mix before upload. */
@@ -45,4 +51,5 @@ export interface MixedHostBatch<X extends Float32Array | Uint8Array = Float32Arr
   readonly inputLambda: Float32Array
   readonly partner: Int32Array
   readonly mixingSteps: number
+  readonly labelSteps: number
 }

@@ -96,7 +96,7 @@ export const mixes = (step: Step): step is Mixing =>
 
 /**
  * The per-example lambda, input lambda and partner a plan reports (those of its last mixing
- * step), and how many steps mix.
+ * step), how many steps mix, and how many change the targets (mixes and label smoothing).
  */
 export const summary = (
   plan: MixPlan,
@@ -105,8 +105,10 @@ export const summary = (
   readonly inputLambda: Float32Array
   readonly partner: Int32Array
   readonly mixingSteps: number
+  readonly labelSteps: number
 } => {
   const mixing = plan.steps.filter(mixes)
+  const labelSteps = mixing.length + plan.steps.filter((s) => s._tag === "Smooth").length
   const last = mixing.at(-1)
   if (last !== undefined)
     return {
@@ -114,6 +116,7 @@ export const summary = (
       inputLambda: Float32Array.from(last.inputLambda),
       partner: Int32Array.from(last.partner),
       mixingSteps: mixing.length,
+      labelSteps,
     }
   const partner = new Int32Array(plan.n)
   for (let i = 0; i < plan.n; i++) partner[i] = i
@@ -122,6 +125,7 @@ export const summary = (
     inputLambda: new Float32Array(plan.n).fill(1),
     partner,
     mixingSteps: 0,
+    labelSteps,
   }
 }
 

@@ -35,6 +35,8 @@ export interface Mixing {
   readonly partner: Int32Array | tf.Tensor1D
   /** Steps that mixed the labels (core's `MixedBatch` says); more than one cannot be interpolated. */
   readonly mixingSteps?: number
+  /** Steps that changed the labels, smoothing included (core's `MixedBatch` says); must equal `mixingSteps`. */
+  readonly labelSteps?: number
 }
 
 const reductionOf = <R extends Reduction>(options: LossOptions<R> | undefined): R =>
@@ -104,8 +106,10 @@ export const interpolatedCrossEntropy = <R extends Reduction = "mean">(
 
 /**
  * `interpolatedCrossEntropy` taking `{ lambda, partner }` as one value, e.g. core's `MixedBatch`.
- * Throws `InvalidParameter` for a batch mixed by a chain of two or more mixers: its soft targets
- * are not one `lambda` between an example and one partner (use `softCrossEntropy` on them).
+ * Throws `InvalidParameter` for a batch mixed by a chain of two or more mixers, or whose labels
+ * were also smoothed (`labelSteps` > `mixingSteps`, e.g. `chain(mixup, labelSmoothing)`): its soft
+ * targets are not one `lambda` between an example and one partner, and the interpolated loss
+ * would silently drop the rest (use `softCrossEntropy` on the mixed targets).
  */
 export const mixedCrossEntropy = <R extends Reduction = "mean">(
   logits: tf.Tensor2D,
@@ -119,6 +123,12 @@ export const mixedCrossEntropy = <R extends Reduction = "mean">(
       value: mixing.mixingSteps,
       reason:
         "must be at most 1: a chain of mixers is not one lambda between an example and one partner; use softCrossEntropy on the mixed targets",
+    })
+  if (mixing.labelSteps !== undefined && mixing.labelSteps > (mixing.mixingSteps ?? 1))
+    throw new InvalidParameter({
+      argument: "mixing.labelSteps",
+      value: mixing.labelSteps,
+      reason: `must equal mixingSteps (${mixing.mixingSteps ?? 1}): the targets were also smoothed, which the interpolated loss on the unmixed targets would drop; use softCrossEntropy on the mixed targets`,
     })
   return interpolatedCrossEntropy(logits, targets, mixing.lambda, mixing.partner, options)
 }

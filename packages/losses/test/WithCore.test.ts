@@ -94,3 +94,57 @@ test("the README quick start trains, agrees with soft CE and gives the same numb
   const second = await run(40, 3)
   assert.deepEqual(second.losses, first.losses)
 })
+
+test("chain(mixup, labelSmoothing): mixedCrossEntropy refuses the batch instead of dropping the smoothing", () => {
+  const classes = 4
+  const batch = {
+    x: tf.tensor2d([0, 1, 2, 3], [4, 1]),
+    y: tf.tensor2d(oneHot([0, 1, 2, 3], classes).values as number[], [4, classes]),
+  }
+  const logits = tf.tensor2d(
+    [
+      [0, 3, 0, -1],
+      [-1, 0, 3, 0],
+      [0, -1, 0, 3],
+      [3, 0, -1, 0],
+    ],
+    [4, classes],
+  )
+  const strategy = Strategy.chain(
+    Strategy.mixup({ lambda: { _tag: "Constant", value: 0.7 }, pairing: Pairing.flip }),
+    Strategy.labelSmoothing({ epsilon: 0.3 }),
+  )
+  const mixed = Effect.runSync(
+    Strategy.apply(strategy, batch, { epoch: 0, step: 0 }).pipe(Random.withSeed(1)),
+  )
+  assert.deepEqual([mixed.mixingSteps, mixed.labelSteps], [1, 2])
+  const value = (t: tf.Tensor) => {
+    const v = t.dataSync()[0]!
+    t.dispose()
+    return v
+  }
+  // The loss of the smoothed mixed targets, and what the interpolated loss gives when it drops the smoothing.
+  const soft = value(Losses.softCrossEntropy(logits, mixed.y))
+  const dropped = value(Losses.interpolatedCrossEntropy(logits, batch.y, mixed.lambda, mixed.partner))
+  // Every row's logits are a permutation of (0, 3, 0, -1), so mean_c(-log softmax) is the same for all:
+  // log(2 + e^3 + e^-1) - 1/2; the smoothed loss is (1 - 0.3) * dropped + 0.3 * that.
+  const uniform = Math.log(2 + Math.exp(3) + Math.exp(-1)) - 0.5
+  assert.ok(close(dropped, 2.8114, 1e-4), `interpolated loss without the smoothing ${dropped}`)
+  assert.ok(close(soft, 2.7514, 1e-4), `soft-target loss ${soft}`)
+  assert.ok(close(soft, 0.7 * dropped + 0.3 * uniform, 1e-5))
+  assert.throws(
+    () => Losses.mixedCrossEntropy(logits, batch.y, mixed),
+    (e: { _tag?: string; message?: string }) =>
+      e._tag === "InvalidParameter" &&
+      /labelSteps must equal mixingSteps \(1\).*smoothed/.test(e.message ?? ""),
+  )
+  // Mixup alone still passes, with the interpolated value.
+  const once = Effect.runSync(
+    Strategy.apply(strategy._tag === "Chain" ? strategy.strategies[0]! : strategy, batch, {
+      epoch: 0,
+      step: 0,
+    }).pipe(Random.withSeed(1)),
+  )
+  assert.ok(close(value(Losses.mixedCrossEntropy(logits, batch.y, once)), dropped, 1e-6))
+  tf.dispose([batch.x, batch.y, logits, mixed.x, mixed.y, once.x, once.y])
+})
