@@ -1,0 +1,44 @@
+/** User-defined strategies resolved by name: the registry reference and the checked parameters. */
+import { Context, Exit, Schema } from "effect"
+import { InvalidParameter } from "../Errors.ts"
+import * as SchemaPath from "../SchemaPath.ts"
+import type { Mixer, Mixers } from "./Algebra.ts"
+
+/**
+ * The user mixers `apply` and `fromConfig` can use, as an Effect reference (empty by default):
+ * `Effect.provideService(Strategy.CustomMixers, saliencyMix.mixers)`.
+ */
+export const CustomMixers = Context.Reference<Mixers>("@vicinal/core/Strategy/CustomMixers", {
+  defaultValue: () => ({}),
+})
+
+export const mixerOf = (strategy: { readonly name: string }, mixers: Mixers, argument: string): Mixer => {
+  const mixer = Object.hasOwn(mixers, strategy.name) ? mixers[strategy.name] : undefined
+  if (mixer === undefined)
+    throw new InvalidParameter({
+      argument,
+      value: strategy.name,
+      reason: `is not a registered mixer (known: ${Object.keys(mixers).join(", ") || "none"}); register it with Strategy.defineMixer`,
+    })
+  return mixer
+}
+
+/** The decoded parameters of a user strategy, or the first bad field as `InvalidParameter` (thrown). */
+export const customParams = (
+  strategy: { readonly name: string; readonly params: unknown },
+  mixer: Mixer,
+  here: string,
+) => {
+  const decoded = Schema.decodeUnknownExit(mixer.params)(strategy.params)
+  if (Exit.isSuccess(decoded)) return decoded.value
+  const issue = Exit.findErrorOption(decoded)
+  const first =
+    issue._tag === "Some"
+      ? SchemaPath.firstIssue(issue.value.issue, strategy.params)
+      : { field: "", value: strategy.params, message: "invalid" }
+  throw new InvalidParameter({
+    argument: first.field === "" ? `${here}.params` : `${here}.params.${first.field}`,
+    value: first.value,
+    reason: first.message ?? "invalid",
+  })
+}
