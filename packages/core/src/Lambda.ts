@@ -5,11 +5,13 @@
  * an explicit `Rng`. Beta uses the ratio of two Gamma variates (Marsaglia–Tsang), computed in
  * log space for shapes < 1 so that tiny alphas (alpha -> 0, i.e. ERM) never produce 0/0.
  */
+
 import { dual } from "effect/Function"
 import { InvalidParameter } from "./Errors.ts"
 import * as Kernels from "./Kernels.ts"
 import { exp, log } from "./Portable.ts"
 import type { Rng } from "./Random.ts"
+import * as Rules from "./Rules.ts"
 
 export type Sampler =
   | { readonly _tag: "Beta"; readonly a: number; readonly b: number }
@@ -68,15 +70,7 @@ export const until: {
   ]),
 )
 
-const positiveFinite = (argument: string, value: number): InvalidParameter | undefined =>
-  Number.isFinite(value) && value > 0
-    ? undefined
-    : new InvalidParameter({ argument, value, reason: "must be > 0 and finite" })
-
-const inUnit = (argument: string, value: number): InvalidParameter | undefined =>
-  Number.isFinite(value) && value >= 0 && value <= 1
-    ? undefined
-    : new InvalidParameter({ argument, value, reason: "must be in [0, 1]" })
+const positiveFinite = (argument: string, value: number) => Rules.check(Rules.positive, argument, value)
 
 /** The first invalid parameter of `sampler`, if any; `path` prefixes argument names. */
 export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | undefined => {
@@ -87,11 +81,9 @@ export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | 
         ? positiveFinite(`${path}.alpha`, sampler.a)
         : (positiveFinite(`${path}.a`, sampler.a) ?? positiveFinite(`${path}.b`, sampler.b))
     case "Uniform":
-      return sampler.max > 0 && sampler.max <= 1
-        ? undefined
-        : new InvalidParameter({ argument: `${path}.max`, value: sampler.max, reason: "must be in (0, 1]" })
+      return Rules.check(Rules.openUnit, `${path}.max`, sampler.max)
     case "Constant":
-      return inUnit(`${path}.value`, sampler.value)
+      return Rules.check(Rules.unit, `${path}.value`, sampler.value)
     case "Folded":
       return validate(sampler.sampler, `${path}.sampler`)
     case "Schedule": {
@@ -102,13 +94,9 @@ export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | 
           reason: "must not be empty",
         })
       for (const [i, segment] of sampler.segments.entries()) {
-        if (!Number.isInteger(segment.fromEpoch) || segment.fromEpoch < 0)
-          return new InvalidParameter({
-            argument: `${path}.segments[${i}].fromEpoch`,
-            value: segment.fromEpoch,
-            reason: "must be an integer >= 0",
-          })
-        const e = validate(segment.sampler, `${path}.segments[${i}].sampler`)
+        const e =
+          Rules.check(Rules.index, `${path}.segments[${i}].fromEpoch`, segment.fromEpoch) ??
+          validate(segment.sampler, `${path}.segments[${i}].sampler`)
         if (e !== undefined) return e
       }
       return undefined

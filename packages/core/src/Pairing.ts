@@ -7,6 +7,7 @@
 import { Context } from "effect"
 import { EmptyBatch, InvalidParameter } from "./Errors.ts"
 import type { Rng } from "./Random.ts"
+import * as Rules from "./Rules.ts"
 
 export type Pairing =
   | { readonly _tag: "RandomPermutation" }
@@ -53,17 +54,9 @@ export const custom = (name: string): Pairing => ({ _tag: "Custom", name })
 export const validate = (pairing: Pairing, path = "pairing"): InvalidParameter | undefined => {
   switch (pairing._tag) {
     case "Roll":
-      return Number.isInteger(pairing.shift)
-        ? undefined
-        : new InvalidParameter({
-            argument: `${path}.shift`,
-            value: pairing.shift,
-            reason: "must be an integer",
-          })
+      return Rules.check(Rules.integer, `${path}.shift`, pairing.shift)
     case "Knn":
-      return Number.isInteger(pairing.k) && pairing.k >= 1
-        ? undefined
-        : new InvalidParameter({ argument: `${path}.k`, value: pairing.k, reason: "must be an integer >= 1" })
+      return Rules.check(Rules.count, `${path}.k`, pairing.k)
     default:
       return undefined
   }

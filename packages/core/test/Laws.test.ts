@@ -90,3 +90,37 @@ test("the JSON round trip is identity", () => {
     { numRuns: 200 },
   )
 })
+
+test("one source per rule: validate and the config Schema agree on every numeric parameter, in the same words", () => {
+  const numbers = fc.oneof(
+    fc.double(),
+    fc.integer({ min: -3, max: 3 }),
+    fc.constantFrom(0, 1, -0, 0.5, 1.5, Number.POSITIVE_INFINITY),
+  )
+  // Each field with a numeric rule, set to `v` in an otherwise valid strategy (the path fromConfig names).
+  const fields: ReadonlyArray<readonly [string, (v: number) => unknown]> = [
+    ["p", (v) => ({ _tag: "WithProbability", p: v, strategy: erm })],
+    ["epsilon", (v) => ({ _tag: "LabelSmoothing", epsilon: v })],
+    ["sigma", (v) => ({ _tag: "GaussianNoise", sigma: v })],
+    ["decay", (v) => ({ ...Strategy.fmix({ alpha: 1 }), decay: v })],
+    ["lambda.a", (v) => Strategy.mixup({ lambda: { _tag: "Beta", a: v, b: 1 } })],
+    ["lambda.max", (v) => Strategy.mixup({ lambda: { _tag: "Uniform", max: v } })],
+    ["pairing.k", (v) => Strategy.mixup({ alpha: 1, pairing: { _tag: "Knn", k: v, sameClass: false } })],
+    ["stages[0]", (v) => ({ _tag: "Manifold", stages: [v], strategy: erm })],
+    ["switchProb", (v) => Strategy.mixupCutmix({ switchProb: v })],
+  ]
+  fc.assert(
+    fc.property(fc.constantFrom(...fields), numbers, ([path, make], v) => {
+      const value = make(v)
+      const byValidate = Strategy.validate(value as Strategy.Strategy)
+      const decoded = Effect.runSync(Effect.result(Strategy.fromConfig(value)))
+      if (byValidate === undefined) return assert.equal(decoded._tag, "Success", `${path} = ${v}`)
+      assert.equal(decoded._tag, "Failure", `${path} = ${v}: validate refuses, the Schema accepts`)
+      const error = decoded._tag === "Failure" ? decoded.failure : undefined
+      assert.equal(error?._tag, "InvalidConfig")
+      assert.ok(error?._tag === "InvalidConfig" && error.path === path, `${error?.message}`)
+      assert.equal(error.reason, byValidate.reason)
+    }),
+    { numRuns: 400 },
+  )
+})

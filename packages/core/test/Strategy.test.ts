@@ -440,7 +440,7 @@ describe("config", () => {
     const p = Effect.runSync(
       Effect.flip(Strategy.fromConfig({ _tag: "WithProbability", p: 2, strategy: { _tag: "Erm" } })),
     )
-    assert.match(p.message, /^InvalidConfig: p: must be in \[0, 1\], got 2/)
+    assert.match(p.message, /^InvalidConfig: p: must be a probability in \[0, 1\], got 2/)
     const zero = Effect.runSync(
       Effect.flip(
         Strategy.fromConfig({ _tag: "OneOf", options: [{ weight: 0, strategy: { _tag: "Erm" } }] }),

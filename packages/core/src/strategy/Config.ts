@@ -3,27 +3,24 @@ import { Effect, Schema, type SchemaIssue } from "effect"
 import { InvalidConfig, InvalidParameter } from "../Errors.ts"
 import type * as Lambda from "../Lambda.ts"
 import type * as Pairing from "../Pairing.ts"
+import * as Rules from "../Rules.ts"
 import * as SchemaPath from "../SchemaPath.ts"
 import type { Mixers, Strategy } from "./Algebra.ts"
 import { CustomMixers, customParams, mixerOf } from "./Custom.ts"
 import { validate } from "./Validate.ts"
 
-const finite = Schema.Number.check(Schema.isFinite())
-const positive = finite.check(Schema.isGreaterThan(0, { message: "must be > 0 and finite" }))
-const unit = finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }, { message: "must be in [0, 1]" }))
-const nonNegative = finite.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be >= 0 and finite" }))
-const epochIndex = Schema.Number.check(
-  Schema.isInt(),
-  Schema.isGreaterThanOrEqualTo(0, { message: "must be >= 0" }),
-)
+// The numeric rules are `Rules`' (validate checks the same ones); cross-field rules (min <= max,
+// non-empty lists, not all weights zero) are validate's alone, which fromConfig runs after decoding.
+const positive = Rules.field(Rules.positive)
+const unit = Rules.field(Rules.unit)
+const probability = Rules.field(Rules.probability)
+const nonNegative = Rules.field(Rules.nonNegative)
+const epochIndex = Rules.field(Rules.index)
 
 export const SamplerConfig: Schema.Codec<Lambda.Sampler> = Schema.Union([
   Schema.TaggedStruct("Beta", { a: positive, b: positive }),
   Schema.TaggedStruct("Uniform", {
-    max: finite.check(
-      Schema.isGreaterThan(0),
-      Schema.isLessThanOrEqualTo(1, { message: "must be in (0, 1]" }),
-    ),
+    max: Rules.field(Rules.openUnit),
   }),
   Schema.TaggedStruct("Constant", { value: unit }),
   Schema.TaggedStruct("Folded", { sampler: Schema.suspend(() => SamplerConfig) }),
@@ -37,10 +34,10 @@ export const SamplerConfig: Schema.Codec<Lambda.Sampler> = Schema.Union([
 export const PairingConfig: Schema.Codec<Pairing.Pairing> = Schema.Union([
   Schema.TaggedStruct("RandomPermutation", {}),
   Schema.TaggedStruct("Flip", {}),
-  Schema.TaggedStruct("Roll", { shift: Schema.Number.check(Schema.isInt()) }),
+  Schema.TaggedStruct("Roll", { shift: Rules.field(Rules.integer) }),
   Schema.TaggedStruct("SameClass", {}),
   Schema.TaggedStruct("Knn", {
-    k: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1, { message: "must be >= 1" })),
+    k: Rules.field(Rules.count),
     sameClass: Schema.Boolean,
   }),
   Schema.TaggedStruct("Custom", { name: Schema.String }),
@@ -70,8 +67,8 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
   Schema.TaggedStruct("MixupCutMix", {
     mixupLambda: SamplerConfig,
     cutmixLambda: SamplerConfig,
-    prob: unit,
-    switchProb: unit,
+    prob: probability,
+    switchProb: probability,
     correctLambda: Schema.Boolean,
     minMax: BoxRangeConfig,
     pairing: PairingConfig,
@@ -92,9 +89,9 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
     granularity: GranularityConfig,
     layout: LayoutConfig,
   }),
-  Schema.TaggedStruct("LabelSmoothing", { epsilon: unit }),
+  Schema.TaggedStruct("LabelSmoothing", { epsilon: probability }),
   Schema.TaggedStruct("GaussianNoise", { sigma: nonNegative }),
-  Schema.TaggedStruct("WithProbability", { p: unit, strategy: Schema.suspend(() => Config) }),
+  Schema.TaggedStruct("WithProbability", { p: probability, strategy: Schema.suspend(() => Config) }),
   Schema.TaggedStruct("OneOf", {
     options: Schema.Array(Schema.Struct({ weight: nonNegative, strategy: Schema.suspend(() => Config) })),
   }),

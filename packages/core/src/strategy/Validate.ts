@@ -3,13 +3,13 @@ import type * as Box from "../Box.ts"
 import { InvalidParameter } from "../Errors.ts"
 import * as Lambda from "../Lambda.ts"
 import * as Pairing from "../Pairing.ts"
+import * as Rules from "../Rules.ts"
 import type { Granularity, Mixers, Strategy } from "./Algebra.ts"
 
 const invalid = (argument: string, value: unknown, reason: string) =>
   new InvalidParameter({ argument, value, reason })
 
-const probability = (argument: string, p: number): InvalidParameter | undefined =>
-  Number.isFinite(p) && p >= 0 && p <= 1 ? undefined : invalid(argument, p, "must be a probability in [0, 1]")
+const probability = (argument: string, p: number) => Rules.check(Rules.probability, argument, p)
 
 const firstOf = <A>(
   items: ReadonlyArray<A>,
@@ -44,14 +44,11 @@ const boxRange = (
   minMax: readonly [number, number] | undefined,
   here: string,
 ): InvalidParameter | undefined =>
-  minMax === undefined ||
-  (minMax.length === 2 &&
-    Number.isFinite(minMax[0]) &&
-    minMax[0] >= 0 &&
-    minMax[0] <= minMax[1] &&
-    minMax[1] <= 1)
+  minMax === undefined
     ? undefined
-    : invalid(`${here}.minMax`, minMax, "must be [min, max] with 0 <= min <= max <= 1")
+    : (Rules.check(Rules.unit, `${here}.minMax[0]`, minMax[0]) ??
+      Rules.check(Rules.unit, `${here}.minMax[1]`, minMax[1]) ??
+      (minMax[0] <= minMax[1] ? undefined : invalid(`${here}.minMax`, minMax, "must have min <= max")))
 
 /** The first invalid parameter of `strategy`, named by its path (e.g. `oneOf.options[1].mixup.lambda.alpha`). */
 export const validate = (strategy: Strategy, path = ""): InvalidParameter | undefined => {
@@ -85,30 +82,25 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
       const here = at("fmix")
       return (
         Lambda.validate(strategy.lambda, `${here}.lambda`) ??
-        (Number.isFinite(strategy.decay) && strategy.decay > 0
-          ? undefined
-          : invalid(`${here}.decay`, strategy.decay, "must be > 0 and finite")) ??
+        Rules.check(Rules.positive, `${here}.decay`, strategy.decay) ??
         pairingAndGranularity(strategy, here)
       )
     }
     case "ResizeMix": {
       const here = at("resizeMix")
       return (
-        (Number.isFinite(strategy.minScale) && strategy.minScale > 0 && strategy.minScale <= strategy.maxScale
+        Rules.check(Rules.positive, `${here}.minScale`, strategy.minScale) ??
+        Rules.check(Rules.unit, `${here}.maxScale`, strategy.maxScale) ??
+        (strategy.minScale <= strategy.maxScale
           ? undefined
-          : invalid(`${here}.minScale`, strategy.minScale, "must be > 0 and <= maxScale")) ??
-        (Number.isFinite(strategy.maxScale) && strategy.maxScale <= 1
-          ? undefined
-          : invalid(`${here}.maxScale`, strategy.maxScale, "must be <= 1")) ??
+          : invalid(`${here}.minScale`, strategy.minScale, "must be <= maxScale")) ??
         pairingAndGranularity(strategy, here)
       )
     }
     case "LabelSmoothing":
       return probability(at("labelSmoothing.epsilon"), strategy.epsilon)
     case "GaussianNoise":
-      return Number.isFinite(strategy.sigma) && strategy.sigma >= 0
-        ? undefined
-        : invalid(at("gaussianNoise.sigma"), strategy.sigma, "must be >= 0 and finite")
+      return Rules.check(Rules.nonNegative, at("gaussianNoise.sigma"), strategy.sigma)
     case "WithProbability":
       return (
         probability(at("withProbability.p"), strategy.p) ?? validate(strategy.strategy, at("withProbability"))
@@ -116,10 +108,11 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
     case "OneOf": {
       const here = at("oneOf.options")
       if (strategy.options.length === 0) return invalid(here, [], "must not be empty")
-      const bad = firstOf(strategy.options, (o, i) =>
-        Number.isFinite(o.weight) && o.weight >= 0
-          ? validate(o.strategy, `${here}[${i}]`)
-          : invalid(`${here}[${i}].weight`, o.weight, "must be >= 0 and finite"),
+      const bad = firstOf(
+        strategy.options,
+        (o, i) =>
+          Rules.check(Rules.nonNegative, `${here}[${i}].weight`, o.weight) ??
+          validate(o.strategy, `${here}[${i}]`),
       )
       if (bad !== undefined) return bad
       return strategy.options.some((o) => o.weight > 0)
@@ -133,10 +126,11 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
     case "Chain":
       return firstOf(strategy.strategies, (s, i) => validate(s, at(`chain[${i}]`)))
     case "Schedule":
-      return firstOf(strategy.segments, (s, i) =>
-        Number.isInteger(s.fromEpoch) && s.fromEpoch >= 0
-          ? validate(s.strategy, at(`schedule[${i}]`))
-          : invalid(at(`schedule[${i}].fromEpoch`), s.fromEpoch, "must be an integer >= 0"),
+      return firstOf(
+        strategy.segments,
+        (s, i) =>
+          Rules.check(Rules.index, at(`schedule[${i}].fromEpoch`), s.fromEpoch) ??
+          validate(s.strategy, at(`schedule[${i}]`)),
       )
     case "Custom":
       return typeof strategy.name === "string" && strategy.name !== ""
@@ -146,11 +140,8 @@ export const validate = (strategy: Strategy, path = ""): InvalidParameter | unde
       const here = at("manifold")
       if (strategy.stages.length === 0) return invalid(`${here}.stages`, [], "must not be empty")
       return (
-        firstOf(strategy.stages, (k, i) =>
-          Number.isInteger(k) && k >= 0
-            ? undefined
-            : invalid(`${here}.stages[${i}]`, k, "must be an integer >= 0"),
-        ) ?? validate(strategy.strategy, here)
+        firstOf(strategy.stages, (k, i) => Rules.check(Rules.index, `${here}.stages[${i}]`, k)) ??
+        validate(strategy.strategy, here)
       )
     }
   }
