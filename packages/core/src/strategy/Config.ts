@@ -156,14 +156,12 @@ const unknownMixer = (strategy: Strategy, path: string, mixers: Mixers): Invalid
     return undefined
   }
   try {
-    customParams(strategy, mixerOf(strategy, mixers, at("name")), at("custom"))
+    // Named by their JSON paths, so the InvalidParameter's argument is the config's field.
+    customParams(strategy, mixerOf(strategy, mixers, at("name")), at("params"))
     return undefined
   } catch (error) {
     if (!(error instanceof InvalidParameter)) throw error
-    const field = error.argument.startsWith(at("custom."))
-      ? at(error.argument.slice(at("custom.").length))
-      : error.argument
-    return new InvalidConfig({ path: field, value: error.value, reason: error.reason })
+    return new InvalidConfig({ path: error.argument, value: error.value, reason: error.reason })
   }
 }
 

@@ -23,12 +23,11 @@ export const mixerOf = (strategy: { readonly name: string }, mixers: Mixers, arg
   return mixer
 }
 
-/** The decoded parameters of a user strategy, or the first bad field as `InvalidParameter` (thrown). */
-export const customParams = (
-  strategy: { readonly name: string; readonly params: unknown },
-  mixer: Mixer,
-  here: string,
-) => {
+/**
+ * The decoded parameters of a user strategy, or the first bad field as `InvalidParameter` (thrown),
+ * its argument the field's path under `path` (the params' own name where it is reported).
+ */
+export const customParams = (strategy: { readonly params: unknown }, mixer: Mixer, path: string) => {
   const decoded = Schema.decodeUnknownExit(mixer.params)(strategy.params)
   if (Exit.isSuccess(decoded)) return decoded.value
   const issue = Exit.findErrorOption(decoded)
@@ -37,7 +36,7 @@ export const customParams = (
       ? SchemaPath.firstIssue(issue.value.issue, strategy.params)
       : { field: "", value: strategy.params, message: "invalid" }
   throw new InvalidParameter({
-    argument: first.field === "" ? `${here}.params` : `${here}.params.${first.field}`,
+    argument: first.field === "" ? path : `${path}.${first.field}`,
     value: first.value,
     reason: first.message ?? "invalid",
   })

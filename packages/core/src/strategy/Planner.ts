@@ -271,7 +271,7 @@ const planInto = (
     case "Custom": {
       const here = `custom(${strategy.name})`
       const mixer = mixerOf(strategy, info.mixers ?? {}, `${here}.name`)
-      out.steps.push(...mixer.plan(customParams(strategy, mixer, here), info, { epoch, rng }))
+      out.steps.push(...mixer.plan(customParams(strategy, mixer, `${here}.params`), info, { epoch, rng }))
       return
     }
   }
