@@ -25,7 +25,7 @@ function packB(b: usize, bRow: i32, bCol: i32, k0: i32, kc: i32, n: i32, pack: u
     const dst = pack + <usize>(p * kc * NR) * 4
     const j0 = p * NR
     const width = min(NR, n - j0)
-    if (bCol == 1 && width == NR) {
+    if (bCol === 1 && width === NR) {
       for (let k = 0; k < kc; k++) {
         const src = b + <usize>((k0 + k) * bRow + j0) * 4
         v128.store(dst + <usize>(k * NR) * 4, v128.load(src))
@@ -46,19 +46,40 @@ function packB(b: usize, bRow: i32, bCol: i32, k0: i32, kc: i32, n: i32, pack: u
 }
 
 // C[i .. i + 4, j0 .. j0 + 8] (+)= A[i .. i + 4, k0 .. k0 + kc] . panel.
-@inline
-function tile4x8(a: usize, aRow: i32, aCol: i32, i: i32, k0: i32, kc: i32, panel: usize, c: usize, ldc: i32, j0: i32, first: bool): void {
+function tile4x8(
+  a: usize,
+  aRow: i32,
+  aCol: i32,
+  i: i32,
+  k0: i32,
+  kc: i32,
+  panel: usize,
+  c: usize,
+  ldc: i32,
+  j0: i32,
+  first: bool,
+): void {
   const c0 = c + <usize>(i * ldc + j0) * 4
   const c1 = c0 + <usize>ldc * 4
   const c2 = c1 + <usize>ldc * 4
   const c3 = c2 + <usize>ldc * 4
-  let x00 = f32x4.splat(0), x01 = f32x4.splat(0), x10 = f32x4.splat(0), x11 = f32x4.splat(0)
-  let x20 = f32x4.splat(0), x21 = f32x4.splat(0), x30 = f32x4.splat(0), x31 = f32x4.splat(0)
+  let x00 = f32x4.splat(0),
+    x01 = f32x4.splat(0),
+    x10 = f32x4.splat(0),
+    x11 = f32x4.splat(0)
+  let x20 = f32x4.splat(0),
+    x21 = f32x4.splat(0),
+    x30 = f32x4.splat(0),
+    x31 = f32x4.splat(0)
   if (!first) {
-    x00 = v128.load(c0); x01 = v128.load(c0, 16)
-    x10 = v128.load(c1); x11 = v128.load(c1, 16)
-    x20 = v128.load(c2); x21 = v128.load(c2, 16)
-    x30 = v128.load(c3); x31 = v128.load(c3, 16)
+    x00 = v128.load(c0)
+    x01 = v128.load(c0, 16)
+    x10 = v128.load(c1)
+    x11 = v128.load(c1, 16)
+    x20 = v128.load(c2)
+    x21 = v128.load(c2, 16)
+    x30 = v128.load(c3)
+    x31 = v128.load(c3, 16)
   }
   const step = <usize>aCol * 4
   let p0 = a + <usize>(i * aRow + k0 * aCol) * 4
@@ -73,26 +94,50 @@ function tile4x8(a: usize, aRow: i32, aCol: i32, i: i32, k0: i32, kc: i32, panel
     const a1 = f32x4.splat(load<f32>(p1))
     const a2 = f32x4.splat(load<f32>(p2))
     const a3 = f32x4.splat(load<f32>(p3))
-    x00 = f32x4.add(x00, f32x4.mul(a0, b0)); x01 = f32x4.add(x01, f32x4.mul(a0, b1))
-    x10 = f32x4.add(x10, f32x4.mul(a1, b0)); x11 = f32x4.add(x11, f32x4.mul(a1, b1))
-    x20 = f32x4.add(x20, f32x4.mul(a2, b0)); x21 = f32x4.add(x21, f32x4.mul(a2, b1))
-    x30 = f32x4.add(x30, f32x4.mul(a3, b0)); x31 = f32x4.add(x31, f32x4.mul(a3, b1))
-    p0 += step; p1 += step; p2 += step; p3 += step
+    x00 = f32x4.add(x00, f32x4.mul(a0, b0))
+    x01 = f32x4.add(x01, f32x4.mul(a0, b1))
+    x10 = f32x4.add(x10, f32x4.mul(a1, b0))
+    x11 = f32x4.add(x11, f32x4.mul(a1, b1))
+    x20 = f32x4.add(x20, f32x4.mul(a2, b0))
+    x21 = f32x4.add(x21, f32x4.mul(a2, b1))
+    x30 = f32x4.add(x30, f32x4.mul(a3, b0))
+    x31 = f32x4.add(x31, f32x4.mul(a3, b1))
+    p0 += step
+    p1 += step
+    p2 += step
+    p3 += step
     pb += <usize>NR * 4
   }
-  v128.store(c0, x00); v128.store(c0, x01, 16)
-  v128.store(c1, x10); v128.store(c1, x11, 16)
-  v128.store(c2, x20); v128.store(c2, x21, 16)
-  v128.store(c3, x30); v128.store(c3, x31, 16)
+  v128.store(c0, x00)
+  v128.store(c0, x01, 16)
+  v128.store(c1, x10)
+  v128.store(c1, x11, 16)
+  v128.store(c2, x20)
+  v128.store(c2, x21, 16)
+  v128.store(c3, x30)
+  v128.store(c3, x31, 16)
 }
 
 // One row of C against one full panel (the rows left over after the 4-row tiles).
-@inline
-function tile1x8(a: usize, aRow: i32, aCol: i32, i: i32, k0: i32, kc: i32, panel: usize, c: usize, ldc: i32, j0: i32, first: bool): void {
+function tile1x8(
+  a: usize,
+  aRow: i32,
+  aCol: i32,
+  i: i32,
+  k0: i32,
+  kc: i32,
+  panel: usize,
+  c: usize,
+  ldc: i32,
+  j0: i32,
+  first: bool,
+): void {
   const c0 = c + <usize>(i * ldc + j0) * 4
-  let x0 = f32x4.splat(0), x1 = f32x4.splat(0)
+  let x0 = f32x4.splat(0),
+    x1 = f32x4.splat(0)
   if (!first) {
-    x0 = v128.load(c0); x1 = v128.load(c0, 16)
+    x0 = v128.load(c0)
+    x1 = v128.load(c0, 16)
   }
   const step = <usize>aCol * 4
   let p0 = a + <usize>(i * aRow + k0 * aCol) * 4
@@ -104,11 +149,25 @@ function tile1x8(a: usize, aRow: i32, aCol: i32, i: i32, k0: i32, kc: i32, panel
     p0 += step
     pb += <usize>NR * 4
   }
-  v128.store(c0, x0); v128.store(c0, x1, 16)
+  v128.store(c0, x0)
+  v128.store(c0, x1, 16)
 }
 
 // The columns of a partial last panel, one scalar sum each (the same order as the lanes).
-function tileScalar(a: usize, aRow: i32, aCol: i32, i: i32, k0: i32, kc: i32, panel: usize, c: usize, ldc: i32, j0: i32, width: i32, first: bool): void {
+function tileScalar(
+  a: usize,
+  aRow: i32,
+  aCol: i32,
+  i: i32,
+  k0: i32,
+  kc: i32,
+  panel: usize,
+  c: usize,
+  ldc: i32,
+  j0: i32,
+  width: i32,
+  first: bool,
+): void {
   for (let jj = 0; jj < width; jj++) {
     const out = c + <usize>(i * ldc + j0 + jj) * 4
     let s: f32 = first ? 0 : load<f32>(out)
@@ -133,14 +192,26 @@ export function gemmScratchBytes(n: i32, k: i32): i32 {
  * and B[k, j] the float at b + 4 (k bRow + j bCol): any transpose of either operand is a choice
  * of strides. `pack` is `gemmScratchBytes(n, k)` bytes of scratch (16-byte aligned).
  */
-export function gemm(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, m: i32, n: i32, k: i32, pack: usize): void {
-  if (k == 0) {
+export function gemm(
+  a: usize,
+  aRow: i32,
+  aCol: i32,
+  b: usize,
+  bRow: i32,
+  bCol: i32,
+  c: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  pack: usize,
+): void {
+  if (k === 0) {
     memory.fill(c, 0, <usize>(m * n) * 4)
     return
   }
   for (let k0 = 0; k0 < k; k0 += KB) {
     const kc = min(KB, k - k0)
-    const first = k0 == 0
+    const first = k0 === 0
     packB(b, bRow, bCol, k0, kc, n, pack)
     const panels = (n + NR - 1) / NR
     for (let p = 0; p < panels; p++) {
@@ -148,7 +219,7 @@ export function gemm(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: 
       const width = min(NR, n - j0)
       const panel = pack + <usize>(p * kc * NR) * 4
       let i = 0
-      if (width == NR) {
+      if (width === NR) {
         for (; i + MR <= m; i += MR) tile4x8(a, aRow, aCol, i, k0, kc, panel, c, n, j0, first)
         for (; i < m; i++) tile1x8(a, aRow, aCol, i, k0, kc, panel, c, n, j0, first)
       } else {
@@ -166,10 +237,22 @@ export function gemm(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: 
  * taps that fall in the padding. Images are the outer loop so one image's x and dy stay in cache.
  */
 export function conv2dFilterGradient(
-  x: usize, dy: usize, dw: usize,
-  nb: i32, h: i32, w: i32, ci: i32,
-  oh: i32, ow: i32, co: i32,
-  fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  x: usize,
+  dy: usize,
+  dw: usize,
+  nb: i32,
+  h: i32,
+  w: i32,
+  ci: i32,
+  oh: i32,
+  ow: i32,
+  co: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
 ): void {
   memory.fill(dw, 0, <usize>(fh * fw * ci * co) * 4)
   const xImage = h * w * ci
@@ -189,13 +272,18 @@ export function conv2dFilterGradient(
         let c = 0
         for (; c + MR <= ci; c += MR) {
           let o = 0
-          for (; o + NR <= co; o += NR) filterTile4x8(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
-          for (; o < co; o++) for (let r = 0; r < MR; r++) filterScalar(xi, dyi, tap, w, ci, ow, co, c + r, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
+          for (; o + NR <= co; o += NR)
+            filterTile4x8(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
+          for (; o < co; o++)
+            for (let r = 0; r < MR; r++)
+              filterScalar(xi, dyi, tap, w, ci, ow, co, c + r, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
         }
         for (; c < ci; c++) {
           let o = 0
-          for (; o + NR <= co; o += NR) filterTile1x8(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
-          for (; o < co; o++) filterScalar(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
+          for (; o + NR <= co; o += NR)
+            filterTile1x8(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
+          for (; o < co; o++)
+            filterScalar(xi, dyi, tap, w, ci, ow, co, c, o, ky, kx, sh, sw, pt, pl, oy0, oy1, ox0, ox1)
         }
       }
     }
@@ -213,19 +301,39 @@ function endInside(offset: i32, s: i32, size: i32): i32 {
   return room < 0 ? 0 : room / s + 1
 }
 
-@inline
 function filterTile4x8(
-  xi: usize, dyi: usize, tap: usize, w: i32, ci: i32, ow: i32, co: i32, c: i32, o: i32,
-  ky: i32, kx: i32, sh: i32, sw: i32, pt: i32, pl: i32, oy0: i32, oy1: i32, ox0: i32, ox1: i32,
+  xi: usize,
+  dyi: usize,
+  tap: usize,
+  w: i32,
+  ci: i32,
+  ow: i32,
+  co: i32,
+  c: i32,
+  o: i32,
+  ky: i32,
+  kx: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  oy0: i32,
+  oy1: i32,
+  ox0: i32,
+  ox1: i32,
 ): void {
   const d0 = tap + <usize>(c * co + o) * 4
   const d1 = d0 + <usize>co * 4
   const d2 = d1 + <usize>co * 4
   const d3 = d2 + <usize>co * 4
-  let x00 = v128.load(d0), x01 = v128.load(d0, 16)
-  let x10 = v128.load(d1), x11 = v128.load(d1, 16)
-  let x20 = v128.load(d2), x21 = v128.load(d2, 16)
-  let x30 = v128.load(d3), x31 = v128.load(d3, 16)
+  let x00 = v128.load(d0),
+    x01 = v128.load(d0, 16)
+  let x10 = v128.load(d1),
+    x11 = v128.load(d1, 16)
+  let x20 = v128.load(d2),
+    x21 = v128.load(d2, 16)
+  let x30 = v128.load(d3),
+    x31 = v128.load(d3, 16)
   const xStep = <usize>(sw * ci) * 4
   const dyStep = <usize>co * 4
   for (let oy = oy0; oy < oy1; oy++) {
@@ -239,27 +347,52 @@ function filterTile4x8(
       const a1 = f32x4.splat(load<f32>(px, 4))
       const a2 = f32x4.splat(load<f32>(px, 8))
       const a3 = f32x4.splat(load<f32>(px, 12))
-      x00 = f32x4.add(x00, f32x4.mul(a0, b0)); x01 = f32x4.add(x01, f32x4.mul(a0, b1))
-      x10 = f32x4.add(x10, f32x4.mul(a1, b0)); x11 = f32x4.add(x11, f32x4.mul(a1, b1))
-      x20 = f32x4.add(x20, f32x4.mul(a2, b0)); x21 = f32x4.add(x21, f32x4.mul(a2, b1))
-      x30 = f32x4.add(x30, f32x4.mul(a3, b0)); x31 = f32x4.add(x31, f32x4.mul(a3, b1))
+      x00 = f32x4.add(x00, f32x4.mul(a0, b0))
+      x01 = f32x4.add(x01, f32x4.mul(a0, b1))
+      x10 = f32x4.add(x10, f32x4.mul(a1, b0))
+      x11 = f32x4.add(x11, f32x4.mul(a1, b1))
+      x20 = f32x4.add(x20, f32x4.mul(a2, b0))
+      x21 = f32x4.add(x21, f32x4.mul(a2, b1))
+      x30 = f32x4.add(x30, f32x4.mul(a3, b0))
+      x31 = f32x4.add(x31, f32x4.mul(a3, b1))
       px += xStep
       pd += dyStep
     }
   }
-  v128.store(d0, x00); v128.store(d0, x01, 16)
-  v128.store(d1, x10); v128.store(d1, x11, 16)
-  v128.store(d2, x20); v128.store(d2, x21, 16)
-  v128.store(d3, x30); v128.store(d3, x31, 16)
+  v128.store(d0, x00)
+  v128.store(d0, x01, 16)
+  v128.store(d1, x10)
+  v128.store(d1, x11, 16)
+  v128.store(d2, x20)
+  v128.store(d2, x21, 16)
+  v128.store(d3, x30)
+  v128.store(d3, x31, 16)
 }
 
-@inline
 function filterTile1x8(
-  xi: usize, dyi: usize, tap: usize, w: i32, ci: i32, ow: i32, co: i32, c: i32, o: i32,
-  ky: i32, kx: i32, sh: i32, sw: i32, pt: i32, pl: i32, oy0: i32, oy1: i32, ox0: i32, ox1: i32,
+  xi: usize,
+  dyi: usize,
+  tap: usize,
+  w: i32,
+  ci: i32,
+  ow: i32,
+  co: i32,
+  c: i32,
+  o: i32,
+  ky: i32,
+  kx: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  oy0: i32,
+  oy1: i32,
+  ox0: i32,
+  ox1: i32,
 ): void {
   const d0 = tap + <usize>(c * co + o) * 4
-  let x0 = v128.load(d0), x1 = v128.load(d0, 16)
+  let x0 = v128.load(d0),
+    x1 = v128.load(d0, 16)
   const xStep = <usize>(sw * ci) * 4
   const dyStep = <usize>co * 4
   for (let oy = oy0; oy < oy1; oy++) {
@@ -274,12 +407,30 @@ function filterTile1x8(
       pd += dyStep
     }
   }
-  v128.store(d0, x0); v128.store(d0, x1, 16)
+  v128.store(d0, x0)
+  v128.store(d0, x1, 16)
 }
 
 function filterScalar(
-  xi: usize, dyi: usize, tap: usize, w: i32, ci: i32, ow: i32, co: i32, c: i32, o: i32,
-  ky: i32, kx: i32, sh: i32, sw: i32, pt: i32, pl: i32, oy0: i32, oy1: i32, ox0: i32, ox1: i32,
+  xi: usize,
+  dyi: usize,
+  tap: usize,
+  w: i32,
+  ci: i32,
+  ow: i32,
+  co: i32,
+  c: i32,
+  o: i32,
+  ky: i32,
+  kx: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  oy0: i32,
+  oy1: i32,
+  ox0: i32,
+  ox1: i32,
 ): void {
   const d = tap + <usize>(c * co + o) * 4
   let s = load<f32>(d)

@@ -19,7 +19,7 @@ export const options = {
   runtime: "stub",
   noAssert: true,
   importMemory: true,
-  enable: ["simd"],
+  enable: ["simd"] as Array<string>,
 } as const
 
 /** The kernels compiled from the source as it is now. */

@@ -117,7 +117,9 @@ export const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) 
 }
 
 /** Padding of the stride-1 convolution that equals the transposed one, or undefined if negative. */
-const transposedPadding = (info: tf.backend_util.Conv2DInfo): [[number, number], [number, number]] | undefined => {
+const transposedPadding = (
+  info: tf.backend_util.Conv2DInfo,
+): [[number, number], [number, number]] | undefined => {
   const dilatedH = (info.outHeight - 1) * info.strideHeight + 1
   const dilatedW = (info.outWidth - 1) * info.strideWidth + 1
   const top = info.filterHeight - 1 - info.padInfo.top
@@ -133,7 +135,10 @@ const transposedPadding = (info: tf.backend_util.Conv2DInfo): [[number, number],
 }
 
 export const conv2dBackpropInput: tf.KernelFunc = (args) => {
-  const { dy, filter } = args.inputs as unknown as { readonly dy: tf.TensorInfo; readonly filter: tf.TensorInfo }
+  const { dy, filter } = args.inputs as unknown as {
+    readonly dy: tf.TensorInfo
+    readonly filter: tf.TensorInfo
+  }
   const a = args.attrs as unknown as InputAttrs
   const wasm = args.backend as unknown as WasmBackend
   const conv2d = tf.getKernel("Conv2D", Stock.BACKEND)

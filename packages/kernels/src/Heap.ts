@@ -44,12 +44,7 @@ export interface Gemm {
     k: number,
     pack: number,
   ) => void
-  readonly conv2dFilterGradient: (
-    x: number,
-    dy: number,
-    dw: number,
-    ...dims: ReadonlyArray<number>
-  ) => void
+  readonly conv2dFilterGradient: (x: number, dy: number, dw: number, ...dims: ReadonlyArray<number>) => void
 }
 
 const binary = (): Uint8Array => Uint8Array.from(atob(kernelsWasmBase64), (c) => c.charCodeAt(0))
@@ -72,7 +67,9 @@ const instantiate = (memory: WebAssembly.Memory): Gemm | null => {
 /** The backend's `WebAssembly.Memory` (emscripten keeps it as `asm.memory`, or `wasmMemory`). */
 const memoryOf = (module: EmscriptenModule): WebAssembly.Memory | undefined => {
   const memory = module.asm?.memory ?? module.wasmMemory
-  return memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer) ? memory : undefined
+  return memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)
+    ? memory
+    : undefined
 }
 
 /** This package's kernels over `backend`'s memory, or undefined where they cannot run there. */

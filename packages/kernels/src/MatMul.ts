@@ -43,7 +43,13 @@ const productOf = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs): Prod
 }
 
 /** out = op(a) . op(b) for every matrix of the batch, in place on the heap. */
-const multiply = (backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs, p: Product) => {
+const multiply = (
+  backend: WasmBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  attrs: MatMulAttrs,
+  p: Product,
+) => {
   const gemm = gemmFor(backend)!
   const out = backend.makeOutput(p.outShape, "float32")
   const { m, n, k } = p
@@ -73,8 +79,15 @@ const multiply = (backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, attr
   return out
 }
 
-const ours = (backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs): Product | undefined =>
-  a.dtype === "float32" && b.dtype === "float32" && gemmFor(backend) !== undefined ? productOf(a, b, attrs) : undefined
+const ours = (
+  backend: WasmBackend,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  attrs: MatMulAttrs,
+): Product | undefined =>
+  a.dtype === "float32" && b.dtype === "float32" && gemmFor(backend) !== undefined
+    ? productOf(a, b, attrs)
+    : undefined
 
 export const batchMatMul: tf.KernelFunc = (args) => {
   const { a, b } = args.inputs as unknown as { readonly a: tf.TensorInfo; readonly b: tf.TensorInfo }
@@ -118,7 +131,10 @@ export const fusedMatMul: tf.KernelFunc = (args) => {
   const n = p.n
   for (let start = 0; start < values.length; start += n)
     for (let j = 0; j < n; j++) {
-      const v = biasValues === undefined ? values[start + j]! : values[start + j]! + biasValues[biasValues.length === 1 ? 0 : j]!
+      const v =
+        biasValues === undefined
+          ? values[start + j]!
+          : values[start + j]! + biasValues[biasValues.length === 1 ? 0 : j]!
       values[start + j] = relu && v < 0 ? 0 : v
     }
   return out

@@ -1,10 +1,10 @@
 /**
- * `MaxPoolGrad` for the wasm backend when windows do not overlap (stride >= window, as in every
- * 2x2/2 pooling layer): each window sends its dy to the first position holding its maximum, as
- * the stock kernel does. The stock kernel recomputes the argmax in a generic 3-D pooling loop;
- * here the channel is the innermost loop, so every read runs along contiguous memory (the
- * order matters: channel-outermost was slower than the stock kernel). Overlapping windows go to
- * the stock kernel.
+ * `MaxPoolGrad` for the wasm backend: each window sends its dy to the first position (in row
+ * order) holding its maximum, as the cpu backend does. The stock wasm kernel recomputes the
+ * argmax in a generic 3-D pooling loop, and (4.22) drops the gradient of a window whose maximum
+ * is negative (the tests show it against cpu). Here the channel is the innermost loop, so every
+ * read runs along contiguous memory (the order matters: channel-outermost was slower than the
+ * stock kernel). Overlapping windows add into dx in window order.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { addressOf, floats, type WasmBackend } from "./Heap.ts"
@@ -17,8 +17,8 @@ interface PoolAttrs {
   readonly dimRoundingMode?: "floor" | "round" | "ceil"
 }
 
-/** dx (zeroed here) of max pooling x with non-overlapping windows, given dy. */
-export const maxPoolGradNonOverlapping = (
+/** dx (zeroed here) of max pooling x, given dy. */
+export const maxPoolGradInto = (
   x: Float32Array,
   dy: Float32Array,
   dx: Float32Array,
@@ -60,7 +60,10 @@ export const maxPoolGradNonOverlapping = (
 }
 
 export const maxPoolGrad: tf.KernelFunc = (args) => {
-  const { dy, input } = args.inputs as unknown as { readonly dy: tf.TensorInfo; readonly input: tf.TensorInfo }
+  const { dy, input } = args.inputs as unknown as {
+    readonly dy: tf.TensorInfo
+    readonly input: tf.TensorInfo
+  }
   const a = args.attrs as unknown as PoolAttrs
   const wasm = args.backend as unknown as WasmBackend
   const info = tf.backend_util.computePool2DInfo(
@@ -71,13 +74,16 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
     a.pad,
     a.dimRoundingMode,
   )
-  const overlapping = info.strideHeight < info.filterHeight || info.strideWidth < info.filterWidth
-  if (overlapping || input.dtype !== "float32" || dy.dtype !== "float32") return Stock.run("MaxPoolGrad", args)
+  if (input.dtype !== "float32" || dy.dtype !== "float32") return Stock.run("MaxPoolGrad", args)
   const dx = wasm.makeOutput(input.shape, "float32")
   const count = input.shape.reduce((p, d) => p * d, 1)
-  maxPoolGradNonOverlapping(
+  maxPoolGradInto(
     floats(wasm, addressOf(wasm, input), count),
-    floats(wasm, addressOf(wasm, dy), dy.shape.reduce((p, d) => p * d, 1)),
+    floats(
+      wasm,
+      addressOf(wasm, dy),
+      dy.shape.reduce((p, d) => p * d, 1),
+    ),
     floats(wasm, addressOf(wasm, dx), count),
     info,
   )

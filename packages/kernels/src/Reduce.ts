@@ -26,14 +26,20 @@ export const sumLeadingRows = (x: Float32Array, out: Float32Array): void => {
 
 export const sum: tf.KernelFunc = (args) => {
   const { x } = args.inputs as unknown as { readonly x: tf.TensorInfo }
-  const { axis, keepDims } = args.attrs as unknown as { readonly axis: number | number[]; readonly keepDims: boolean }
+  const { axis, keepDims } = args.attrs as unknown as {
+    readonly axis: number | number[]
+    readonly keepDims: boolean
+  }
   const wasm = args.backend as unknown as WasmBackend
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
   const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i)
   if (!leading || x.dtype !== "float32" || size(x.shape) === 0) return Stock.run("Sum", args)
   const kept = x.shape.slice(axes.length)
   const out = wasm.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32")
-  sumLeadingRows(floats(wasm, addressOf(wasm, x), size(x.shape)), floats(wasm, addressOf(wasm, out), size(kept)))
+  sumLeadingRows(
+    floats(wasm, addressOf(wasm, x), size(x.shape)),
+    floats(wasm, addressOf(wasm, out), size(kept)),
+  )
   return out
 }
 

@@ -32,6 +32,6 @@ export const setUpFor = (config: tf.KernelConfig, backend: tf.KernelBackend): vo
 export const run = (kernelName: string, args: Parameters<tf.KernelFunc>[0]): ReturnType<tf.KernelFunc> => {
   const config = saved.get(kernelName) ?? tf.getKernel(kernelName, BACKEND)
   if (config === undefined) throw new Error(`@vicinal/kernels: the wasm backend has no ${kernelName} kernel`)
-  setUpFor(config, args.backend)
+  setUpFor(config, args.backend as tf.KernelBackend)
   return config.kernelFunc(args)
 }

@@ -60,16 +60,27 @@ describe("BatchMatMul", () => {
 describe("_FusedMatMul", () => {
   test("property: with bias and linear/relu activation, equals the cpu backend for every transpose", async () => {
     await fc.assert(
-      fc.asyncProperty(product, fc.constantFrom("linear" as const, "relu" as const), async (p, activation) => {
-        const before = tf.memory().numTensors
-        const { cpu, ours } = await cpuAndOurs(() => {
-          const [a, b] = operands({ ...p, rank3: true, batchB: p.batchA })
-          const bias = uniform([p.n], p.seed + 2)
-          return tf.fused.matMul({ a, b, transposeA: p.transposeA, transposeB: p.transposeB, bias, activation })
-        })
-        assert.equal(tf.memory().numTensors, before)
-        assertClose(ours, cpu, JSON.stringify({ ...p, activation }))
-      }),
+      fc.asyncProperty(
+        product,
+        fc.constantFrom("linear" as const, "relu" as const),
+        async (p, activation) => {
+          const before = tf.memory().numTensors
+          const { cpu, ours } = await cpuAndOurs(() => {
+            const [a, b] = operands({ ...p, rank3: true, batchB: p.batchA })
+            const bias = uniform([p.n], p.seed + 2)
+            return tf.fused.matMul({
+              a,
+              b,
+              transposeA: p.transposeA,
+              transposeB: p.transposeB,
+              bias,
+              activation,
+            })
+          })
+          assert.equal(tf.memory().numTensors, before)
+          assertClose(ours, cpu, JSON.stringify({ ...p, activation }))
+        },
+      ),
       { numRuns: 60 },
     )
   })

@@ -3,6 +3,8 @@ import assert from "node:assert/strict"
 import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-cpu"
 import "@tensorflow/tfjs-backend-wasm"
+// tfjs-core has no gradients; tfjs-layers registers them.
+import "@tensorflow/tfjs-layers"
 import { Kernels } from "../src/index.ts"
 
 await tf.setBackend("wasm")
@@ -11,7 +13,9 @@ await tf.ready()
 export { tf }
 
 /** The values `run` gives with the stock wasm kernels, then with this package's. */
-export const stockAndOurs = (run: () => tf.Tensor): { readonly stock: Float32Array; readonly ours: Float32Array } => {
+export const stockAndOurs = (
+  run: () => tf.Tensor,
+): { readonly stock: Float32Array; readonly ours: Float32Array } => {
   Kernels.unregister()
   try {
     const stock = tf.tidy(run)
