@@ -123,8 +123,14 @@ describe("a tiny benchmark run", () => {
     assert.match(merged[0]!.detail, /median of 3 processes \(3.00, 10.0, 4.00\)/)
   })
 
-  test("the full job list covers both backends, the wasm configurations and the soak", () => {
-    const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true, cnnOnCpu: false })
+  test("the full job list covers both backends, the wasm configurations, the kernels and the soak", () => {
+    const jobs = Orchestrate.jobs({
+      quick: false,
+      soak: true,
+      wasmConfigs: true,
+      cnnOnCpu: false,
+      torch: true,
+    })
     const tags = jobs.map((j) =>
       j._tag === "Backend" ? `Backend ${j.backend}` : j._tag === "WasmConfig" ? j.name : j._tag,
     )
@@ -136,6 +142,7 @@ describe("a tiny benchmark run", () => {
       "default",
       "no-simd",
       "threads-2",
+      "Kernels",
       "Soak",
     ])
       assert.ok(tags.includes(t), t)

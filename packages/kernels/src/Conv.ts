@@ -74,18 +74,31 @@ export const composedFilterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, attrs: F
     return tf.reshape(tf.stack(taps), attrs.filterShape)
   })
 
-export const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, dy } = inputs as unknown as { readonly x: tf.TensorInfo; readonly dy: tf.TensorInfo }
-  const a = attrs as unknown as FilterAttrs
+const nhwcOnly = (a: FilterAttrs): void => {
   if (a.dataFormat !== "NHWC")
     throw new Error(
       `Conv2DBackpropFilter on wasm: dataFormat is ${a.dataFormat}, expected "NHWC"; transpose the input to NHWC`,
     )
+}
+
+/** The composed filter gradient as a kernel (the baseline `Kernels.unregister()` leaves). */
+export const composedFilterGradientKernel: tf.KernelFunc = ({ inputs, attrs }) => {
+  const { x, dy } = inputs as unknown as { readonly x: tf.Tensor4D; readonly dy: tf.Tensor4D }
+  const a = attrs as unknown as FilterAttrs
+  nhwcOnly(a)
+  // The engine accepts a Tensor as a kernel's output.
+  return composedFilterGradient(x, dy, a) as unknown as tf.TensorInfo
+}
+
+export const conv2dBackpropFilter: tf.KernelFunc = (args) => {
+  const { inputs, backend, attrs } = args
+  const { x, dy } = inputs as unknown as { readonly x: tf.TensorInfo; readonly dy: tf.TensorInfo }
+  const a = attrs as unknown as FilterAttrs
+  nhwcOnly(a)
   const wasm = backend as unknown as WasmBackend
   const gemm = gemmFor(wasm)
   if (gemm === undefined || x.dtype !== "float32" || dy.dtype !== "float32")
-    // The engine accepts a Tensor as a kernel's output.
-    return composedFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, a) as unknown as tf.TensorInfo
+    return composedFilterGradientKernel(args)
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     a.filterShape,

@@ -14,7 +14,7 @@
  * `register()` turns them back on.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { conv2dBackpropFilter, conv2dBackpropInput } from "./Conv.ts"
+import { composedFilterGradientKernel, conv2dBackpropFilter, conv2dBackpropInput } from "./Conv.ts"
 import { batchMatMul, fusedMatMul } from "./MatMul.ts"
 import { maxPoolGrad } from "./Pool.ts"
 import { sum, unsortedSegmentSumKernel } from "./Reduce.ts"
@@ -41,6 +41,16 @@ const adding: ReadonlyArray<tf.KernelConfig> = [
   replacement("UnsortedSegmentSum", unsortedSegmentSumKernel),
 ]
 
+/**
+ * What the off switch leaves for the kernels wasm lacks, so that networks still train with it:
+ * the filter gradient composed of stock ops (slices and matmuls; what this project used before
+ * the GEMM), and the same segment sum (it has no stock counterpart to compare with).
+ */
+const baselines: ReadonlyArray<tf.KernelConfig> = [
+  replacement("Conv2DBackpropFilter", composedFilterGradientKernel),
+  adding[1]!,
+]
+
 /** The kernel names this package registers for "wasm". */
 export const kernelNames: ReadonlyArray<string> = [...replacing, ...adding].map((c) => c.kernelName)
 
@@ -55,8 +65,14 @@ const install = (): void => {
     tf.unregisterKernel(ours.kernelName, Stock.BACKEND)
     tf.registerKernel(ours)
   }
-  for (const ours of adding)
-    if (tf.getKernel(ours.kernelName, Stock.BACKEND) === undefined) tf.registerKernel(ours)
+  for (const ours of adding) {
+    const current = tf.getKernel(ours.kernelName, Stock.BACKEND)
+    if (current === ours) continue
+    if (current !== undefined && baselines.includes(current))
+      tf.unregisterKernel(ours.kernelName, Stock.BACKEND)
+    else if (current !== undefined) continue
+    tf.registerKernel(ours)
+  }
 }
 
 // Runs whenever the wasm backend is set (tfjs calls every registered kernel's setup then), by
@@ -77,10 +93,18 @@ export const register = (): void => {
   install()
 }
 
-/** Put the stock wasm kernels back (and remove the ones wasm lacks), until `register()`. */
+/**
+ * Put the stock wasm kernels back, until `register()`. Of the kernels wasm lacks, the baselines
+ * stay: the filter gradient composed of stock ops, and the segment sum.
+ */
 export const unregister = (): void => {
   enabled = false
-  for (const ours of [...replacing, ...adding]) {
+  for (const [i, ours] of adding.entries()) {
+    if (tf.getKernel(ours.kernelName, Stock.BACKEND) !== ours || baselines[i] === ours) continue
+    tf.unregisterKernel(ours.kernelName, Stock.BACKEND)
+    tf.registerKernel(baselines[i]!)
+  }
+  for (const ours of replacing) {
     if (tf.getKernel(ours.kernelName, Stock.BACKEND) !== ours) continue
     tf.unregisterKernel(ours.kernelName, Stock.BACKEND)
     const stock = Stock.get(ours.kernelName)

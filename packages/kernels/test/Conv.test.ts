@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import * as fc from "fast-check"
+import { Kernels } from "../src/index.ts"
 import { assertClose, cpuAndOurs, noLeak, stockAndOurs, tf, uniform } from "./setup.ts"
 
 // The convolutions the models use (3x3 same, stride 1 and 2; 1x1; valid) and odd sizes around them.
@@ -60,6 +61,26 @@ describe("Conv2DBackpropFilter (wasm has none: the reference is the cpu backend)
           ) as tf.Tensor,
     )
     assertClose(ours, cpu, "[2, 14, 14, 32] -> 64")
+  })
+
+  test("with the kernels switched off, the composed baseline equals the cpu kernel too", async () => {
+    const c: Conv = { n: 2, h: 7, w: 6, inC: 3, outC: 5, k: 3, stride: 2, pad: "same", seed: 9 }
+    Kernels.unregister()
+    try {
+      const { cpu, ours } = await cpuAndOurs(
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              "Conv2DBackpropFilter",
+              { x: uniform([c.n, c.h, c.w, c.inC], c.seed), dy: uniform(outShape(c), c.seed + 1) },
+              { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.k, c.k, c.inC, c.outC] },
+            ) as tf.Tensor,
+      )
+      assertClose(ours, cpu, "composed")
+    } finally {
+      Kernels.register()
+    }
   })
 
   test("a layer's filter gradient through tf.grad equals the cpu backend's", async () => {

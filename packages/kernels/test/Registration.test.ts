@@ -46,7 +46,8 @@ describe("registration", () => {
     Kernels.unregister()
     assert.equal(Kernels.registered(), false)
     assert.notEqual(tf.getKernel("BatchMatMul", "wasm"), stock)
-    assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), undefined)
+    // The off switch keeps a filter gradient (composed of stock ops), so conv nets still train.
+    assert.notEqual(tf.getKernel("Conv2DBackpropFilter", "wasm"), undefined)
     Kernels.unregister()
     Kernels.register()
     Kernels.register()
