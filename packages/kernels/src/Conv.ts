@@ -12,19 +12,18 @@ import * as Stock from "./Stock.ts"
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding
 
-interface FilterAttrs {
+interface ConvAttrs {
   readonly strides: number | [number, number]
   readonly pad: Pad
   readonly dataFormat: "NHWC" | "NCHW"
   readonly dimRoundingMode?: "floor" | "round" | "ceil"
+}
+
+interface FilterAttrs extends ConvAttrs {
   readonly filterShape: [number, number, number, number]
 }
 
-interface InputAttrs {
-  readonly strides: number | [number, number]
-  readonly pad: Pad
-  readonly dataFormat: "NHWC" | "NCHW"
-  readonly dimRoundingMode?: "floor" | "round" | "ceil"
+interface InputAttrs extends ConvAttrs {
   readonly inputShape: [number, number, number, number]
 }
 

@@ -2,7 +2,10 @@
  * `BatchMatMul` and `_FusedMatMul` for the wasm backend. The stock kernels use XNNPACK only when
  * neither operand is transposed; every transposed case (all weight gradients, `dy W^T`) runs a
  * scalar loop at ~1 GFLOP/s. Here any transpose is a choice of strides of this package's SIMD
- * GEMM, which works in the backend's memory. Untransposed products stay with XNNPACK.
+ * GEMM, which works in the backend's memory. Untransposed products run here too: XNNPACK caches
+ * its packed weights by tensor id, and every optimiser step makes new weight tensors, so in
+ * training it re-packs them on every call (measured by the bench's `--profile`: the re-packing
+ * made XNNPACK slower than this GEMM on the MLP's [128, 784] . [784, 512]).
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { addressOf, floats, gemmFor, type WasmBackend, withScratch } from "./Heap.ts"
@@ -93,7 +96,7 @@ export const batchMatMul: tf.KernelFunc = (args) => {
   const { a, b } = args.inputs as unknown as { readonly a: tf.TensorInfo; readonly b: tf.TensorInfo }
   const attrs = args.attrs as unknown as MatMulAttrs
   const backend = args.backend as unknown as WasmBackend
-  const p = attrs.transposeA || attrs.transposeB ? ours(backend, a, b, attrs) : undefined
+  const p = ours(backend, a, b, attrs)
   return p === undefined ? Stock.run("BatchMatMul", args) : multiply(backend, a, b, attrs, p)
 }
 
@@ -103,9 +106,9 @@ interface FusedAttrs extends MatMulAttrs {
 
 /**
  * `_FusedMatMul` with a linear or ReLU activation: the product here, then the bias (rank 1) and
- * the activation in one pass over the output; other activations go to the stock kernel. Also
- * without transposes: the stock kernel (4.22) gives wrong values with a bias in some shapes
- * (e.g. [2, 1] . [1, 2] + bias: the second row's first value), which the tests show against cpu.
+ * the activation in one pass over the output; other activations go to the stock kernel (which,
+ * in 4.22, gives wrong values with a bias in some shapes, e.g. [2, 1] . [1, 2] + bias: the
+ * second row's first value; the tests compare with the cpu backend).
  */
 export const fusedMatMul: tf.KernelFunc = (args) => {
   const inputs = args.inputs as unknown as {
