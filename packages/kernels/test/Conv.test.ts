@@ -27,21 +27,21 @@ const outShape = (c: Conv): [number, number, number, number] => {
   return [c.n, side(c.h), side(c.w), c.outC]
 }
 
+const filterGradient = (c: Conv): tf.Tensor =>
+  tf
+    .engine()
+    .runKernel(
+      "Conv2DBackpropFilter",
+      { x: uniform([c.n, c.h, c.w, c.inC], c.seed), dy: uniform(outShape(c), c.seed + 1) },
+      { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.k, c.k, c.inC, c.outC] },
+    ) as tf.Tensor
+
 describe("Conv2DBackpropFilter (wasm has none: the reference is the cpu backend)", () => {
   test("property: equals the cpu kernel (1x1, 2x2, 3x3; strides 1-3; same/valid; sizes 1 and odd)", async () => {
     await fc.assert(
       fc.asyncProperty(conv.filter(fits), async (c) => {
         const before = tf.memory().numTensors
-        const { cpu, ours } = await cpuAndOurs(
-          () =>
-            tf
-              .engine()
-              .runKernel(
-                "Conv2DBackpropFilter",
-                { x: uniform([c.n, c.h, c.w, c.inC], c.seed), dy: uniform(outShape(c), c.seed + 1) },
-                { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.k, c.k, c.inC, c.outC] },
-              ) as tf.Tensor,
-        )
+        const { cpu, ours } = await cpuAndOurs(() => filterGradient(c))
         assert.equal(tf.memory().numTensors, before)
         assertClose(ours, cpu, JSON.stringify(c))
       }),
@@ -67,16 +67,7 @@ describe("Conv2DBackpropFilter (wasm has none: the reference is the cpu backend)
     const c: Conv = { n: 2, h: 7, w: 6, inC: 3, outC: 5, k: 3, stride: 2, pad: "same", seed: 9 }
     Kernels.unregister()
     try {
-      const { cpu, ours } = await cpuAndOurs(
-        () =>
-          tf
-            .engine()
-            .runKernel(
-              "Conv2DBackpropFilter",
-              { x: uniform([c.n, c.h, c.w, c.inC], c.seed), dy: uniform(outShape(c), c.seed + 1) },
-              { strides: c.stride, pad: c.pad, dataFormat: "NHWC", filterShape: [c.k, c.k, c.inC, c.outC] },
-            ) as tf.Tensor,
-      )
+      const { cpu, ours } = await cpuAndOurs(() => filterGradient(c))
       assertClose(ours, cpu, "composed")
     } finally {
       Kernels.register()
