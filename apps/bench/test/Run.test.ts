@@ -11,6 +11,26 @@ const currentRuntime = (): Orchestrate.RuntimeName => (Env.runtime().startsWith(
 
 // Tiny runs: they check that the machinery produces a well-formed report, never how fast anything is.
 describe("a tiny benchmark run", () => {
+  test("the kernels job gives both models' stock/kernels ratios, the PyTorch rows skipped when not asked for, and leaks nothing", {
+    timeout: 300_000,
+  }, async () => {
+    const before = tf.memory().numTensors
+    const rows = await Job.run({ _tag: "Kernels", quick: true, torch: false })
+    assert.equal(tf.memory().numTensors, before)
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.status === "skipped"]),
+      [
+        ["kernels.mlp-step", false],
+        ["kernels.pytorch.mlp", true],
+        ["kernels.cnn-step", false],
+        ["kernels.pytorch.cnn", true],
+      ],
+    )
+    for (const r of rows.filter((r) => r.status !== "skipped"))
+      assert.ok(r.value !== null && Number.isFinite(r.value) && r.value > 0, `${r.id} = ${r.value}`)
+    await Env.use("cpu")
+  })
+
   test("host and cpu jobs give rows that decode as a report and render as Markdown; no tensors leak", {
     timeout: 300_000,
   }, async () => {
