@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { composedFilterGradientKernel, conv2dBackpropFilter, conv2dBackpropInput } from "./Conv.ts"
+import { identity } from "./Identity.ts"
 import { batchMatMul, fusedMatMul } from "./MatMul.ts"
 import { maxPoolGrad } from "./Pool.ts"
 import { sum, unsortedSegmentSumKernel } from "./Reduce.ts"
@@ -33,6 +34,7 @@ const replacing: ReadonlyArray<tf.KernelConfig> = [
   replacement("Conv2DBackpropInput", conv2dBackpropInput),
   replacement("MaxPoolGrad", maxPoolGrad),
   replacement("Sum", sum),
+  replacement("Identity", identity),
 ]
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */

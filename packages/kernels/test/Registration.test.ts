@@ -57,6 +57,7 @@ describe("registration", () => {
       "BatchMatMul",
       "Conv2DBackpropFilter",
       "Conv2DBackpropInput",
+      "Identity",
       "MaxPoolGrad",
       "Sum",
       "UnsortedSegmentSum",
