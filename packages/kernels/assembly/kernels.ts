@@ -446,3 +446,78 @@ function filterScalar(
   }
   store<f32>(d, s)
 }
+
+/**
+ * The gradient of max pooling (NHWC x[nb, h, w, c], dy[nb, oh, ow, c], no dilation): each window
+ * adds its dy to the first position, in row order, holding its maximum (a strict `>` from -inf,
+ * so NaNs and all -inf windows send nothing), four channels at a time. Windows are visited in
+ * order, so overlapping ones add in a fixed order. dx is zeroed here.
+ */
+export function maxPoolGrad(
+  x: usize,
+  dy: usize,
+  dx: usize,
+  nb: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  oh: i32,
+  ow: i32,
+  fh: i32,
+  fw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+): void {
+  memory.fill(dx, 0, <usize>(nb * h * w * c) * 4)
+  const lanes = i32x4(0, 1, 2, 3)
+  for (let n = 0; n < nb; n++)
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = max(0, oy * sh - pt)
+      const y1 = min(h, oy * sh - pt + fh)
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = max(0, ox * sw - pl)
+        const x1 = min(w, ox * sw - pl + fw)
+        const from = ((n * oh + oy) * ow + ox) * c
+        let ch = 0
+        for (; ch + 4 <= c; ch += 4) {
+          let best = f32x4.splat(-Infinity)
+          let at = i32x4.splat(-1)
+          for (let y = y0; y < y1; y++)
+            for (let xx = x0; xx < x1; xx++) {
+              const i = ((n * h + y) * w + xx) * c + ch
+              const v = v128.load(x + ((<usize>i) << 2))
+              const gt = f32x4.gt(v, best)
+              best = v128.bitselect(v, best, gt)
+              at = v128.bitselect(i32x4.add(i32x4.splat(i), lanes), at, gt)
+            }
+          addAt(dx, dy, i32x4.extract_lane(at, 0), from + ch)
+          addAt(dx, dy, i32x4.extract_lane(at, 1), from + ch + 1)
+          addAt(dx, dy, i32x4.extract_lane(at, 2), from + ch + 2)
+          addAt(dx, dy, i32x4.extract_lane(at, 3), from + ch + 3)
+        }
+        for (; ch < c; ch++) {
+          let best: f32 = -Infinity
+          let at = -1
+          for (let y = y0; y < y1; y++)
+            for (let xx = x0; xx < x1; xx++) {
+              const i = ((n * h + y) * w + xx) * c + ch
+              const v = load<f32>(x + ((<usize>i) << 2))
+              if (v > best) {
+                best = v
+                at = i
+              }
+            }
+          addAt(dx, dy, at, from + ch)
+        }
+      }
+    }
+}
+
+// dx[at] += dy[from] when a window found a maximum (at >= 0).
+function addAt(dx: usize, dy: usize, at: i32, from: i32): void {
+  if (at < 0) return
+  const p = dx + ((<usize>at) << 2)
+  store<f32>(p, load<f32>(p) + load<f32>(dy + ((<usize>from) << 2)))
+}

@@ -45,6 +45,7 @@ export interface Gemm {
     pack: number,
   ) => void
   readonly conv2dFilterGradient: (x: number, dy: number, dw: number, ...dims: ReadonlyArray<number>) => void
+  readonly maxPoolGrad: (x: number, dy: number, dx: number, ...dims: ReadonlyArray<number>) => void
 }
 
 const binary = (): Uint8Array => Uint8Array.from(atob(kernelsWasmBase64), (c) => c.charCodeAt(0))

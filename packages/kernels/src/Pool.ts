@@ -4,10 +4,11 @@
  * argmax in a generic 3-D pooling loop, and (4.22) drops the gradient of a window whose maximum
  * is negative (the tests show it against cpu). Here the channel is the innermost loop, so every
  * read runs along contiguous memory (the order matters: channel-outermost was slower than the
- * stock kernel). Overlapping windows add into dx in window order.
+ * stock kernel): four channels at a time in this package's WebAssembly module, or the same loop
+ * in JavaScript where the module cannot run. Overlapping windows add into dx in window order.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, floats, type WasmBackend } from "./Heap.ts"
+import { addressOf, floats, gemmFor, type WasmBackend } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
 
 interface PoolAttrs {
@@ -76,6 +77,27 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
   )
   if (input.dtype !== "float32" || dy.dtype !== "float32") return Stock.run("MaxPoolGrad", args)
   const dx = wasm.makeOutput(input.shape, "float32")
+  const module = gemmFor(wasm)
+  if (module !== undefined) {
+    module.maxPoolGrad(
+      addressOf(wasm, input),
+      addressOf(wasm, dy),
+      addressOf(wasm, dx),
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+      info.filterHeight,
+      info.filterWidth,
+      info.strideHeight,
+      info.strideWidth,
+      info.padInfo.top,
+      info.padInfo.left,
+    )
+    return dx
+  }
   const count = input.shape.reduce((p, d) => p * d, 1)
   maxPoolGradInto(
     floats(wasm, addressOf(wasm, input), count),

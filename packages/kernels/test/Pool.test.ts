@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import * as fc from "fast-check"
+import { Pool } from "../src/index.ts"
 import { assertClose, cpuAndOurs, tf, uniform } from "./setup.ts"
 
 const pool = fc.record({
@@ -47,4 +48,22 @@ describe("MaxPoolGrad", () => {
       { numRuns: 120 },
     )
   })
+})
+
+test("the JavaScript loop (used where the module cannot run) equals the kernel", () => {
+  const x = tf.round(tf.mul(uniform([2, 5, 7, 6], 3), 3)) as tf.Tensor4D
+  const y = tf.maxPool(x, 2, 2, "same")
+  const dy = uniform(y.shape, 4)
+  const kernel = tf
+    .engine()
+    .runKernel(
+      "MaxPoolGrad",
+      { dy, input: x, output: y },
+      { filterSize: 2, strides: 2, pad: "same" },
+    ) as tf.Tensor
+  const info = tf.backend_util.computePool2DInfo([2, 5, 7, 6], 2, 2, 1, "same")
+  const dx = new Float32Array(2 * 5 * 7 * 6)
+  Pool.maxPoolGradInto(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, dx, info)
+  assertClose(dx, kernel.dataSync() as Float32Array, "JavaScript loop")
+  tf.dispose([x, y, dy, kernel])
 })
