@@ -14,6 +14,7 @@ describe("a tiny benchmark run", () => {
   test("the kernels job gives both models' stock/kernels ratios, the PyTorch rows skipped when not asked for, and leaks nothing", {
     timeout: 300_000,
   }, async () => {
+    assert.ok((await Env.use("wasm")).ok)
     const before = tf.memory().numTensors
     const rows = await Job.run({ _tag: "Kernels", quick: true, torch: false })
     assert.equal(tf.memory().numTensors, before)

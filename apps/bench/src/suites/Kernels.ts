@@ -24,8 +24,11 @@ export interface Step {
   readonly dispose: () => void
 }
 
+// tidy frees the initial values; a variable keeps its own reference to the data.
 const he = (shape: ReadonlyArray<number>, fanIn: number, seed: number): tf.Variable =>
-  tf.variable(tf.mul(tf.randomNormal([...shape], 0, 1, "float32", seed), Math.sqrt(2 / fanIn)))
+  tf.tidy(() => tf.variable(tf.mul(tf.randomNormal([...shape], 0, 1, "float32", seed), Math.sqrt(2 / fanIn))))
+
+const zeros = (size: number): tf.Variable => tf.tidy(() => tf.variable(tf.zeros([size])))
 
 const dense = (h: tf.Tensor, w: tf.Variable, b: tf.Variable): tf.Tensor => tf.add(tf.matMul(h, w), b)
 
@@ -46,15 +49,13 @@ export const makeStep = (model: Model, batch: number): Step => {
   )
   const weights =
     model === "mlp"
-      ? [
-          he([784, 512], 784, 1),
-          tf.variable(tf.zeros([512])),
-          he([512, 512], 512, 2),
-          tf.variable(tf.zeros([512])),
-        ].concat([he([512, 10], 512, 3), tf.variable(tf.zeros([10]))])
-      : [he([3, 3, 1, 32], 9, 1), tf.variable(tf.zeros([32])), he([3, 3, 32, 64], 288, 2)]
-          .concat([tf.variable(tf.zeros([64])), he([3136, 128], 3136, 3), tf.variable(tf.zeros([128]))])
-          .concat([he([128, 10], 128, 4), tf.variable(tf.zeros([10]))])
+      ? [he([784, 512], 784, 1), zeros(512), he([512, 512], 512, 2), zeros(512)].concat([
+          he([512, 10], 512, 3),
+          zeros(10),
+        ])
+      : [he([3, 3, 1, 32], 9, 1), zeros(32), he([3, 3, 32, 64], 288, 2)]
+          .concat([zeros(64), he([3136, 128], 3136, 3), zeros(128)])
+          .concat([he([128, 10], 128, 4), zeros(10)])
   const forward = (): tf.Tensor => {
     const w = weights
     if (model === "mlp") {
