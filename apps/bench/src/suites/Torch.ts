@@ -2,7 +2,9 @@
  * A long-lived `python3` process running src/../python/steps.py, so that PyTorch training steps
  * can be timed interleaved with ours: each call sends one line and resolves when the step's
  * "ok" comes back (the round trip through the pipes, ~0.1 ms, is counted on PyTorch's side).
- * The bench installs nothing: where `import torch` fails the reason is returned instead.
+ * The bench installs nothing: where `import torch` fails the reason is returned instead. The
+ * `python3` on the PATH is tried first, then Debian's `/usr/bin/python3` (where `apt-get install
+ * python3-torch` puts torch, which a pyenv or venv `python3` on the PATH does not see).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -10,20 +12,33 @@ import { fileURLToPath } from "node:url"
 const script = fileURLToPath(new URL("../../python/steps.py", import.meta.url))
 
 export interface Torch {
+  /** `torch.__version__` and the interpreter, e.g. "1.13.0a0 (/usr/bin/python3)". */
   readonly version: string
   /** One SGD step of the model in PyTorch. */
   readonly step: (model: "mlp" | "cnn") => Promise<void>
   readonly close: () => void
 }
 
-/** Start PyTorch; the reason it is unavailable when it is. */
-export const start = (): Promise<Torch | { readonly unavailable: string }> =>
+type Started = Torch | { readonly unavailable: string }
+
+/** Start PyTorch with the first interpreter that has it; the reasons when none has. */
+export const start = async (): Promise<Started> => {
+  const reasons: Array<string> = []
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const started = await startWith(python)
+    if (!("unavailable" in started)) return started
+    reasons.push(started.unavailable)
+  }
+  return { unavailable: reasons.join("; ") }
+}
+
+const startWith = (python: string): Promise<Started> =>
   new Promise((resolve) => {
     let child: ChildProcess
     try {
-      child = spawn("python3", [script], { stdio: ["pipe", "pipe", "pipe"] })
+      child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"] })
     } catch (error) {
-      resolve({ unavailable: `python3 could not start: ${String(error)}` })
+      resolve({ unavailable: `${python} could not start: ${String(error)}` })
       return
     }
     const waiting: Array<(line: string) => void> = []
@@ -42,7 +57,7 @@ export const start = (): Promise<Torch | { readonly unavailable: string }> =>
         end = buffered.indexOf("\n")
       }
     })
-    child.on("error", (error) => resolve({ unavailable: `python3 could not start: ${error.message}` }))
+    child.on("error", (error) => resolve({ unavailable: `${python} could not start: ${error.message}` }))
     child.on("exit", (code) => {
       for (const w of waiting.splice(0))
         w(`error exited (${code}): ${stderr.trim().split("\n").at(-1) ?? ""}`)
@@ -51,11 +66,11 @@ export const start = (): Promise<Torch | { readonly unavailable: string }> =>
     void next().then((first) => {
       if (!first.startsWith("ready ")) {
         child.kill()
-        resolve({ unavailable: `python3 -c "import torch" fails here (${first.replace(/^error /, "")})` })
+        resolve({ unavailable: `${python}: import torch fails (${first.replace(/^error /, "")})` })
         return
       }
       resolve({
-        version: first.slice("ready ".length),
+        version: `${first.slice("ready ".length)} (${python})`,
         step: async (model) => {
           const answer = next()
           child.stdin!.write(`${model}\n`)
