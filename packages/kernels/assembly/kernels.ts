@@ -451,7 +451,8 @@ function filterScalar(
  * The gradient of max pooling (NHWC x[nb, h, w, c], dy[nb, oh, ow, c], no dilation): each window
  * adds its dy to the first position, in row order, holding its maximum (a strict `>` from -inf,
  * so NaNs and all -inf windows send nothing), four channels at a time. Windows are visited in
- * order, so overlapping ones add in a fixed order. dx is zeroed here.
+ * order, so overlapping ones add in a fixed order. dx is zeroed here. The dimensions are those of
+ * `conv2dFilterGradient` (`co`, the output's channels, equals `c` for pooling).
  */
 export function maxPoolGrad(
   x: usize,
@@ -463,6 +464,7 @@ export function maxPoolGrad(
   c: i32,
   oh: i32,
   ow: i32,
+  _co: i32,
   fh: i32,
   fw: i32,
   sh: i32,

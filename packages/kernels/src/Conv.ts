@@ -7,7 +7,7 @@
  *   filter flipped in space and its channel axes swapped.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, floats, gemmFor, type WasmBackend } from "./Heap.ts"
+import { addressOf, dimensions, floats, gemmFor, type WasmBackend } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding
@@ -111,19 +111,7 @@ export const conv2dBackpropFilter: tf.KernelFunc = (args) => {
     addressOf(wasm, x),
     addressOf(wasm, dy),
     addressOf(wasm, out),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...dimensions(info),
   )
   return out
 }

@@ -85,6 +85,27 @@ export const gemmFor = (backend: WasmBackend): Gemm | undefined => {
   return instance ?? undefined
 }
 
+/**
+ * The dimensions the module's convolution and pooling kernels take, after their three addresses:
+ * batch, input height, width, channels, output height, width, channels, filter height, width,
+ * strides, and the padding at the top and left.
+ */
+export const dimensions = (info: tf.backend_util.Conv2DInfo): ReadonlyArray<number> => [
+  info.batchSize,
+  info.inHeight,
+  info.inWidth,
+  info.inChannels,
+  info.outHeight,
+  info.outWidth,
+  info.outChannels,
+  info.filterHeight,
+  info.filterWidth,
+  info.strideHeight,
+  info.strideWidth,
+  info.padInfo.top,
+  info.padInfo.left,
+]
+
 /** The byte address of a tensor's data on the heap. */
 export const addressOf = (backend: WasmBackend, info: tf.TensorInfo): number => {
   const data = backend.dataIdMap.get(info.dataId)

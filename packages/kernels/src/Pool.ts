@@ -8,7 +8,7 @@
  * in JavaScript where the module cannot run. Overlapping windows add into dx in window order.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, floats, gemmFor, type WasmBackend } from "./Heap.ts"
+import { addressOf, dimensions, floats, gemmFor, type WasmBackend } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
 
 interface PoolAttrs {
@@ -79,23 +79,7 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
   const dx = wasm.makeOutput(input.shape, "float32")
   const module = gemmFor(wasm)
   if (module !== undefined) {
-    module.maxPoolGrad(
-      addressOf(wasm, input),
-      addressOf(wasm, dy),
-      addressOf(wasm, dx),
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    )
+    module.maxPoolGrad(addressOf(wasm, input), addressOf(wasm, dy), addressOf(wasm, dx), ...dimensions(info))
     return dx
   }
   const count = input.shape.reduce((p, d) => p * d, 1)
