@@ -5,6 +5,7 @@
 import * as Env from "./Env.ts"
 import type * as Harness from "./Harness.ts"
 import { type Row, row, skipped } from "./Report.ts"
+import * as KernelsSuite from "./suites/Kernels.ts"
 import * as Loop from "./suites/Loop.ts"
 import * as Mixing from "./suites/Mixing.ts"
 import * as Soak from "./suites/Soak.ts"
@@ -26,6 +27,7 @@ export type Job =
       readonly quick: boolean
     }
   | { readonly _tag: "Soak"; readonly steps: number; readonly quick: boolean }
+  | { readonly _tag: "Kernels"; readonly quick: boolean; readonly torch: boolean }
   | { readonly _tag: "Native" }
 
 /** Budgets: `quick` is for the harness's own test (tiny sizes, a couple of samples). */
@@ -110,6 +112,33 @@ export const run = async (job: Job): Promise<ReadonlyArray<Row>> => {
           ? harnessFor(true, 0)
           : { warmup: 2, minSamples: 7, maxSamples: 25, budgetMs: 10_000, minSampleMs: 0 },
       })
+    case "Kernels": {
+      const used = await Env.use("wasm")
+      if (!used.ok)
+        return [
+          skipped({
+            id: "kernels",
+            section: KernelsSuite.SECTION,
+            title: "replacement wasm kernels",
+            runtime,
+            backend: "wasm",
+            detail: `wasm fails to initialise: ${used.reason}`,
+          }),
+        ]
+      return KernelsSuite.rows({
+        runtime,
+        backend: used.label,
+        batch: job.quick ? 8 : 128,
+        models: ["mlp", "cnn"],
+        torch: job.torch,
+        harness: (model) =>
+          job.quick
+            ? harnessFor(true, 0)
+            : model === "mlp"
+              ? { warmup: 1, minSamples: 9, maxSamples: 41, budgetMs: 15_000, minSampleMs: 0 }
+              : { warmup: 1, minSamples: 7, maxSamples: 21, budgetMs: 30_000, minSampleMs: 0 },
+      })
+    }
     case "Soak": {
       const used = await Env.use("wasm")
       const backend = used.ok ? "wasm" : "cpu"

@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly reproduce: boolean
   /** Also train the CNN on the cpu backend (slow: tens of seconds per step on a loaded 2-core machine). */
   readonly cnnOnCpu: boolean
+  /** Time PyTorch (when `import torch` works) in the kernels suite. */
+  readonly torch: boolean
   /** Folder for latest.json and latest.md; nothing is written when undefined. */
   readonly outDir?: string
   readonly log?: (line: string) => void
@@ -45,7 +47,7 @@ const command = (
 
 /** The jobs of one runtime, in the order they run. */
 export const jobs = (
-  options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu">,
+  options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu" | "torch">,
 ): ReadonlyArray<Job> => {
   const quick = options.quick
   const models = quick ? (["mlp"] as const) : (["mlp", "cnn"] as const)
@@ -54,6 +56,7 @@ export const jobs = (
     { _tag: "Native" },
     { _tag: "Backend", backend: "cpu", quick, models: options.cnnOnCpu ? models : ["mlp"] },
     { _tag: "Backend", backend: "wasm", quick, models },
+    { _tag: "Kernels", quick, torch: options.torch },
     // Two alternating rounds of the measurable configurations: each is a separate process, so
     // alternating them spreads load changes over both; the threaded build fails fast, once is enough.
     ...(options.wasmConfigs
@@ -272,7 +275,8 @@ export const reproduceRow = (timeoutMs: number): Row => {
 const loadNote = (): string =>
   `Load average at the start: ${loadAverage()}. Timings taken while other work ran are noisy; ratios measured side by side in one process are robust to it, absolute numbers less so.`
 
-const loadAverage = (): string => {
+/** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+export const loadAverage = (): string => {
   try {
     return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
   } catch {

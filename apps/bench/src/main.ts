@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (and `turbo run bench`): every benchmark on Bun and Deno, written to
  * results/latest.json and results/latest.md. Flags: --quick (tiny, checks the machinery),
- * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --cnn-on-cpu, --out <dir>.
+ * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --cnn-on-cpu, --no-torch,
+ * --out <dir>. `--profile` instead prints the per-kernel time of one training step (this runtime).
  */
 import { join } from "node:path"
 import process from "node:process"
@@ -16,6 +17,11 @@ const runtimes = (flagValue("--runtimes") ?? "bun,deno")
   .split(",")
   .filter((r): r is RuntimeName => r === "bun" || r === "deno")
 
+if (args.includes("--profile")) {
+  await (await import("./Profile.ts")).run()
+  process.exit(0)
+}
+
 const report = runAll({
   runtimes,
   quick: args.includes("--quick"),
@@ -23,6 +29,7 @@ const report = runAll({
   wasmConfigs: !args.includes("--no-wasm-configs"),
   reproduce: !args.includes("--no-reproduce"),
   cnnOnCpu: args.includes("--cnn-on-cpu"),
+  torch: !args.includes("--no-torch"),
   outDir: flagValue("--out") ?? join(appRoot, "results"),
   log: (line) => console.log(line),
 })

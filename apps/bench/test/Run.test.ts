@@ -11,6 +11,27 @@ const currentRuntime = (): Orchestrate.RuntimeName => (Env.runtime().startsWith(
 
 // Tiny runs: they check that the machinery produces a well-formed report, never how fast anything is.
 describe("a tiny benchmark run", () => {
+  test("the kernels job gives both models' stock/kernels ratios, the PyTorch rows skipped when not asked for, and leaks nothing", {
+    timeout: 300_000,
+  }, async () => {
+    assert.ok((await Env.use("wasm")).ok)
+    const before = tf.memory().numTensors
+    const rows = await Job.run({ _tag: "Kernels", quick: true, torch: false })
+    assert.equal(tf.memory().numTensors, before)
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.status === "skipped"]),
+      [
+        ["kernels.mlp-step", false],
+        ["kernels.pytorch.mlp", true],
+        ["kernels.cnn-step", false],
+        ["kernels.pytorch.cnn", true],
+      ],
+    )
+    for (const r of rows.filter((r) => r.status !== "skipped"))
+      assert.ok(r.value !== null && Number.isFinite(r.value) && r.value > 0, `${r.id} = ${r.value}`)
+    await Env.use("cpu")
+  })
+
   test("host and cpu jobs give rows that decode as a report and render as Markdown; no tensors leak", {
     timeout: 300_000,
   }, async () => {
@@ -123,8 +144,14 @@ describe("a tiny benchmark run", () => {
     assert.match(merged[0]!.detail, /median of 3 processes \(3.00, 10.0, 4.00\)/)
   })
 
-  test("the full job list covers both backends, the wasm configurations and the soak", () => {
-    const jobs = Orchestrate.jobs({ quick: false, soak: true, wasmConfigs: true, cnnOnCpu: false })
+  test("the full job list covers both backends, the wasm configurations, the kernels and the soak", () => {
+    const jobs = Orchestrate.jobs({
+      quick: false,
+      soak: true,
+      wasmConfigs: true,
+      cnnOnCpu: false,
+      torch: true,
+    })
     const tags = jobs.map((j) =>
       j._tag === "Backend" ? `Backend ${j.backend}` : j._tag === "WasmConfig" ? j.name : j._tag,
     )
@@ -136,6 +163,7 @@ describe("a tiny benchmark run", () => {
       "default",
       "no-simd",
       "threads-2",
+      "Kernels",
       "Soak",
     ])
       assert.ok(tags.includes(t), t)

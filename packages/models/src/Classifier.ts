@@ -6,10 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
+// Registers the wasm backend's training kernels (conv filter gradients, which wasm lacks, and
+// fast transposed matmuls and conv/pool gradients) on import, so every model trains on wasm.
+import "@vicinal/kernels"
 import type { ModelConfig } from "./Config.ts"
 import { ForwardInputError, ModelConfigError } from "./Errors.ts"
 import type { Block, RunContext } from "./Layers.ts"
-import { registerConv2dFilterGradient } from "./WasmKernels.ts"
 
 export interface ForwardOptions {
   /** Dropout active and batch-norm on batch statistics (updating its moving averages). Default false. */
@@ -100,13 +102,11 @@ const emptyOutput = (
 }
 
 /**
- * Build the functional model and the eager forward pass of an architecture. Also makes sure
- * conv filter gradients exist on the wasm backend (see `WasmKernels`). Throws a
+ * Build the functional model and the eager forward pass of an architecture. Throws a
  * `ModelConfigError` naming `inputShape` when some layer's output would be empty (e.g. a
  * pooling reaching a 0 x 0 map).
  */
 export const assemble = (arch: Architecture, config?: ModelConfig): Classifier => {
-  registerConv2dFilterGradient()
   const input = tfl.input({ shape: [...arch.inputShape], name: "input" })
   const building: RunContext = { training: undefined }
   const hidden = arch.stages.reduce(

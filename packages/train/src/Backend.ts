@@ -13,9 +13,11 @@
  * and forcing the flag on makes initialisation fail there, so on Bun/Deno wasm is single-threaded.
  */
 import * as tf from "@tensorflow/tfjs-core"
+// Registers the wasm backend's training kernels on import (the gradient of gather, which wasm
+// lacks, and fast transposed matmuls, conv and pool gradients); `Kernels.unregister()` turns them off.
+import "@vicinal/kernels"
 import { Context, Effect, Layer, Schema } from "effect"
 import { BackendError, describe } from "./Errors.ts"
-import * as WasmKernels from "./WasmKernels.ts"
 
 /** The candidates, fastest first. */
 export const candidates = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const
@@ -95,7 +97,6 @@ const attempt = async (name: BackendName, loaders: Loaders): Promise<Attempt> =>
   }
   try {
     const note = name === "wasm" ? await prepareWasm(module) : ""
-    if (name === "wasm") WasmKernels.register()
     const ok = await tf.setBackend(candidate.tfjsBackend)
     if (!ok) return { name, ok: false, reason: "installed but failed to initialise" }
     await tf.ready()

@@ -1,0 +1,20 @@
+/**
+ * Compiles the WebAssembly kernels (assembly/kernels.ts, AssemblyScript) into
+ * src/KernelsBinary.ts, committed so that using the package needs no compiler. Run after
+ * editing the kernels: `npm run kernels -w @vicinal/kernels`. A test compiles them again and
+ * checks the committed bytes are what the source gives.
+ */
+import { kernels } from "../../../scripts/assemblyscript.ts"
+
+const build = kernels(
+  new URL("../assembly/kernels.ts", import.meta.url),
+  new URL("../src/KernelsBinary.ts", import.meta.url),
+  // The module imports the wasm backend's memory (`env.memory`) and uses SIMD.
+  { optimizeLevel: 3, shrinkLevel: 0, runtime: "stub", noAssert: true, importMemory: true, enable: ["simd"] },
+  { generator: "scripts/kernels.ts", source: "assembly/kernels.ts" },
+)
+
+/** The kernels compiled from the source as it is now. */
+export const compile = build.compile
+
+if (import.meta.main) console.log(`src/KernelsBinary.ts: ${await build.write()} bytes of WebAssembly`)
