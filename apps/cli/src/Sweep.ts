@@ -14,7 +14,7 @@
  * - The report is rewritten whenever a run finishes.
  */
 import { spawn } from "node:child_process"
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { basename, extname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -50,6 +50,36 @@ export const selfCommand = (args: ReadonlyArray<string>): [string, Array<string>
 
 const coordinatorFile = (dir: string) => resolve(dir, "coordinator.json")
 
+const readRecord = (file: string): Folder.WorkerRecord | undefined => {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Folder.WorkerRecord
+  } catch {
+    // A file cut short by a killed writer: nobody holds the folder.
+    return undefined
+  }
+}
+
+/**
+ * Become the one process running the sweep in `dir`: the coordinator file is created exclusively,
+ * so of two `sweep run`s started together one is refused; a dead coordinator's file is taken over.
+ */
+const takeOver = (dir: string): void => {
+  const mine: Folder.WorkerRecord = { pid: process.pid, host: hostname(), attempt: 1, started: Date.now() }
+  try {
+    writeFileSync(coordinatorFile(dir), Files.toJson(mine), { flag: "wx" })
+    return
+  } catch (e) {
+    if ((e as { readonly code?: string }).code !== "EEXIST") throw e
+  }
+  const other = readRecord(coordinatorFile(dir))
+  if (other !== undefined && other.pid !== process.pid && Folder.alive(other))
+    throw new UsageError({
+      argument: "FILE",
+      message: `${dir} is being run by pid ${other.pid} on ${other.host}; watch it with "vicinal sweep status ${dir}"`,
+    })
+  writeFileSync(coordinatorFile(dir), Files.toJson(mine))
+}
+
 /** The manifest of this sweep in `dir`: written the first time, else checked to be the same sweep. */
 const claimFolder = (dir: string, manifest: Folder.Manifest) =>
   Effect.gen(function* () {
@@ -62,20 +92,16 @@ const claimFolder = (dir: string, manifest: Folder.Manifest) =>
           message: `${dir} holds another sweep (${existing.name}, ${existing.runs.length} runs with other ids); give another --out folder`,
         })
     } else yield* Files.writeJson(Folder.manifestFile(dir), manifest)
-    const other = (yield* Effect.orElseSucceed(Files.readJson(coordinatorFile(dir)), () => undefined)) as
-      | Folder.WorkerRecord
-      | undefined
-    if (other !== undefined && other.pid !== process.pid && Folder.alive(other))
-      return yield* new UsageError({
-        argument: "FILE",
-        message: `${dir} is being run by pid ${other.pid} on ${other.host}; watch it with "vicinal sweep status ${dir}"`,
-      })
-    yield* Files.writeJson(coordinatorFile(dir), {
-      pid: process.pid,
-      host: hostname(),
-      attempt: 1,
-      started: Date.now(),
-    } satisfies Folder.WorkerRecord)
+    yield* Effect.try({
+      try: () => takeOver(dir),
+      catch: (e) =>
+        e instanceof UsageError
+          ? e
+          : new UsageError({
+              argument: "--out",
+              message: `${coordinatorFile(dir)}: cannot write (${String(e)})`,
+            }),
+    })
   })
 
 /** Runs whose config is invalid get their error.json now; returns the ones to train. */
@@ -85,7 +111,9 @@ const validateAll = (dir: string, manifest: Folder.Manifest, io: Io) =>
       const state = Folder.stateOf(dir, run.id)
       if (state._tag === "done" || state._tag === "failed") return []
       if (state._tag === "running") {
-        io.write(`${run.id} (${run.label}, seed ${run.seed}): being trained by pid ${state.worker.pid}; left to it\n`)
+        io.write(
+          `${run.id} (${run.label}, seed ${run.seed}): being trained by pid ${state.worker.pid}; left to it\n`,
+        )
         return []
       }
       const invalid = yield* Effect.flip(Definition.validate(run)).pipe(Effect.option)
@@ -154,7 +182,11 @@ const pool = (
           io.write(
             `${name}: worker pid ${child.pid} ended (${signal ?? `exit code ${code}`}) before the run finished; queued again, it resumes from its last checkpoint\n`,
           )
-          Folder.logEvent(dir, run.id, `worker pid ${child.pid} ended (${signal ?? `exit code ${code}`}); queued again`)
+          Folder.logEvent(
+            dir,
+            run.id,
+            `worker pid ${child.pid} ended (${signal ?? `exit code ${code}`}); queued again`,
+          )
           queue.unshift(run)
         } else {
           const message = `${name}: its worker ended ${attempt} times without finishing (last: ${signal ?? `exit code ${code}`}); see ${resolve(Folder.runDir(dir, run.id), "worker.log")}`

@@ -67,8 +67,9 @@ export const make = (io: Io) => {
     "exec",
     { dir: dirArgument, id: Argument.String("id").pipe(Argument.withDescription("the run's id")) },
     (flags) =>
-      Effect.flatMap(Worker.execute(flags.dir, flags.id, io.context.signal, (line) => write(`${line}\n`)), () =>
-        Effect.void,
+      Effect.flatMap(
+        Worker.execute(flags.dir, flags.id, io.context.signal, (line) => write(`${line}\n`)),
+        () => Effect.void,
       ),
   ).pipe(
     Command.withDescription(
@@ -76,7 +77,9 @@ export const make = (io: Io) => {
     ),
   )
   return Command.make("sweep").pipe(
-    Command.withDescription("Sweeps: a base config, axes and seeds, expanded into runs trained by worker processes"),
+    Command.withDescription(
+      "Sweeps: a base config, axes and seeds, expanded into runs trained by worker processes",
+    ),
     Command.withSubcommands([run, status, report, exec]),
   )
 }

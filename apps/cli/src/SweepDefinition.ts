@@ -12,7 +12,7 @@ import { createHash } from "node:crypto"
 import { Config, type ConfigError, configErrorFrom } from "@vicinal/train"
 import { Effect, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
-import { describe, FileError, UsageError } from "./Errors.ts"
+import { describe, type FileError, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
 
 const Seed = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(2 ** 31 - 1))
@@ -67,24 +67,24 @@ const isRecord = (u: unknown): u is Record<string, unknown> =>
  * `json` with `value` at the dotted `path` (objects on the way are created; an array index is a
  * number segment). Fails naming the path when it runs through a value that is not an object.
  */
-export const setPath = (json: unknown, path: string, value: unknown): unknown => {
-  const [head, ...rest] = path.split(".")
+export const setPath = (json: unknown, path: string, value: unknown): unknown =>
+  setAt(json, path.split("."), value, path)
+
+const setAt = (json: unknown, segments: ReadonlyArray<string>, value: unknown, path: string): unknown => {
+  const [head, ...rest] = segments
   if (head === undefined) return value
   const container: unknown = json === undefined ? {} : json
   if (Array.isArray(container) && /^\d+$/.test(head)) {
     const copy = [...container]
-    copy[Number(head)] = rest.length === 0 ? value : setPath(copy[Number(head)], rest.join("."), value)
+    copy[Number(head)] = setAt(copy[Number(head)], rest, value, path)
     return copy
   }
   if (!isRecord(container))
     throw new UsageError({
       argument: `axes.${path}`,
-      message: `axes: cannot set "${head}" inside ${JSON.stringify(container)} (not an object); an axis path names a field of the run config, e.g. data.labelNoise`,
+      message: `axes.${path}: cannot set "${head}" inside ${JSON.stringify(container)} (not an object); an axis path names a field of the run config, e.g. data.labelNoise`,
     })
-  return {
-    ...container,
-    [head]: rest.length === 0 ? value : setPath(container[head], rest.join("."), value),
-  }
+  return { ...container, [head]: setAt(container[head], rest, value, path) }
 }
 
 /**
@@ -96,7 +96,10 @@ const aliases: Readonly<Record<string, (value: unknown) => ReadonlyArray<Setting
 }
 
 const apply = (json: unknown, setting: Setting): unknown =>
-  (aliases[setting.path]?.(setting.value) ?? [setting]).reduce((acc, s) => setPath(acc, s.path, s.value), json)
+  (aliases[setting.path]?.(setting.value) ?? [setting]).reduce(
+    (acc, s) => setPath(acc, s.path, s.value),
+    json,
+  )
 
 const show = (value: unknown): string => (typeof value === "string" ? value : canonicalJson(value))
 

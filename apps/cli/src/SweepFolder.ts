@@ -20,7 +20,7 @@ import { join } from "node:path"
 import type { EpochMetrics } from "@vicinal/train"
 import { Charts } from "@vicinal/viz"
 import { Effect } from "effect"
-import { FileError, UsageError } from "./Errors.ts"
+import { type FileError, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
 import * as Markdown from "./Markdown.ts"
 import * as Pictures from "./Pictures.ts"
@@ -182,7 +182,9 @@ export const readManifest = (dir: string): Effect.Effect<Manifest, FileError | U
 export const timeLeft = (states: ReadonlyArray<RunState>): number => {
   const done = states.flatMap((s) => (s._tag === "done" ? [s.summary.seconds] : []))
   const partial = states.flatMap((s) =>
-    (s._tag === "running" || s._tag === "waiting") && s.progress !== undefined && fraction(s) > 0 ? [s.progress.seconds / fraction(s)] : [],
+    (s._tag === "running" || s._tag === "waiting") && s.progress !== undefined && fraction(s) > 0
+      ? [s.progress.seconds / fraction(s)]
+      : [],
   )
   const perRun = Stats.summarise(done.length > 0 ? done : partial).mean
   const remaining = states

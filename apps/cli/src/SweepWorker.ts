@@ -23,7 +23,8 @@ const untrusted = new Set(["corrupt", "version", "mismatch"])
 /** sha256 of the weights' float32 bytes in order. */
 export const weightsHash = (weights: ReadonlyArray<{ readonly values: Float32Array }>): string => {
   const hash = createHash("sha256")
-  for (const w of weights) hash.update(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength))
+  for (const w of weights)
+    hash.update(new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength))
   return hash.digest("hex")
 }
 
@@ -42,9 +43,10 @@ const attempt = (
 ): Effect.Effect<Attempt, TrainError | CliError> =>
   Effect.gen(function* () {
     const id = planned.id
-    const before = (yield* Effect.orElseSucceed(Files.readJson(Folder.progressFile(dir, id)), () => undefined)) as
-      | Folder.ProgressRecord
-      | undefined
+    const before = (yield* Effect.orElseSucceed(
+      Files.readJson(Folder.progressFile(dir, id)),
+      () => undefined,
+    )) as Folder.ProgressRecord | undefined
     const previous = before?.seconds ?? 0
     const began = performance.now()
     let batches = 0
