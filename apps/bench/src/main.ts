@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (and `turbo run bench`): every benchmark on Bun and Deno, written to
  * results/latest.json and results/latest.md. Flags: --quick (tiny, checks the machinery),
- * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --cnn-on-cpu, --out <dir>.
+ * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --no-sweep, --cnn-on-cpu, --out <dir>.
  */
 import { join } from "node:path"
 import process from "node:process"
@@ -22,6 +22,7 @@ const report = runAll({
   soak: !args.includes("--no-soak"),
   wasmConfigs: !args.includes("--no-wasm-configs"),
   reproduce: !args.includes("--no-reproduce"),
+  sweep: !args.includes("--no-sweep"),
   cnnOnCpu: args.includes("--cnn-on-cpu"),
   outDir: flagValue("--out") ?? join(appRoot, "results"),
   log: (line) => console.log(line),

@@ -126,8 +126,7 @@ export const expand = (sweep: Sweep): Effect.Effect<ReadonlyArray<PlannedRun>, U
           return { id: runId(config), label, point, seed, config }
         })
       })
-      const seen = new Set<string>()
-      return runs.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+      return runs.filter((r, k) => runs.findIndex((other) => other.id === r.id) === k)
     },
     catch: (e) =>
       e instanceof UsageError ? e : new UsageError({ argument: "axes", message: `axes: ${describe(e)}` }),

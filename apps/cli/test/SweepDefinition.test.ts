@@ -1,6 +1,9 @@
 /** Sweep definitions: decoding (JSON and YAML), expansion into runs with stable ids, validation naming the field. */
 import assert from "node:assert/strict"
+import { readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { describe, test } from "node:test"
+import { fileURLToPath } from "node:url"
 import { Effect, Exit } from "effect"
 import fc from "fast-check"
 import * as Definition from "../src/SweepDefinition.ts"
@@ -67,6 +70,16 @@ describe("sweep definitions", () => {
     })
     assert.equal((first.config as { data: { labelNoise: number } }).data.labelNoise, 0.2)
     for (const run of fromYaml) assert.ok(Exit.isSuccess(Effect.runSyncExit(Definition.validate(run))))
+  })
+
+  test("the docs' example sweep decodes into 24 valid runs", () => {
+    const file = join(
+      dirname(fileURLToPath(import.meta.url)),
+      "../../../docs/examples/sweep-label-noise.yaml",
+    )
+    const runs = Effect.runSync(Definition.expand(sweepOf(readFileSync(file, "utf8"), file)))
+    assert.equal(runs.length, 24)
+    for (const run of runs) assert.ok(Exit.isSuccess(Effect.runSyncExit(Definition.validate(run))), run.label)
   })
 
   test("a seed count n means seeds 0..n-1", () => {
