@@ -407,6 +407,6 @@ export const make = (io: Io) => {
     Command.withDescription(
       "mixup and its family: train, evaluate, attack, and reproduce the paper's tables",
     ),
-    Command.withSubcommands([train, evalCommand, attack, reproduce, show, SweepCommand.make(io)]),
+    Command.withSubcommands([train, evalCommand, attack, reproduce, show, ...SweepCommand.make(io)]),
   )
 }

@@ -22,6 +22,7 @@ import { Effect, Option } from "effect"
 import { type CliError, StepFailed, Stopped, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
 import * as Setup from "./Setup.ts"
+import * as Cluster from "./SweepCluster.ts"
 import * as Definition from "./SweepDefinition.ts"
 import * as Folder from "./SweepFolder.ts"
 
@@ -29,6 +30,8 @@ export interface RunFlags {
   readonly file: string
   readonly workers: number
   readonly out: Option.Option<string>
+  /** A PostgreSQL URL: run on the `vicinal worker --cluster` processes of that cluster instead of here. */
+  readonly cluster: Option.Option<string>
   /** Attempts of a run whose worker died before it failed for good (default 3). */
   readonly maxAttempts?: number
 }
@@ -203,6 +206,32 @@ const pool = (
     next()
   })
 
+/** Submit the runs to the cluster's workers and wait for the sweep workflow (Ctrl-C stops waiting, not the sweep). */
+const onCluster = (url: string, dir: string, todo: ReadonlyArray<Definition.PlannedRun>, io: Io) =>
+  Effect.gen(function* () {
+    io.write(`submitted to ${redact(url)}; the workers train into ${dir}\n`)
+    const stopped = Effect.callback<PoolResult>((resume) => {
+      if (io.signal.aborted) resume(Effect.succeed({ stopped: true }))
+      io.signal.addEventListener("abort", () => resume(Effect.succeed({ stopped: true })), { once: true })
+    })
+    return yield* Effect.raceFirst(
+      Cluster.submit(
+        url,
+        dir,
+        todo.map((r) => r.id),
+      ).pipe(
+        Effect.as<PoolResult>({ stopped: false }),
+        Effect.mapError(
+          (e) => new StepFailed({ step: "sweep", message: `cluster ${redact(url)}: ${String(e)}` }),
+        ),
+      ),
+      stopped,
+    )
+  })
+
+/** A URL without its password, for messages. */
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")
+
 /** `vicinal sweep run FILE`: train what is left of the sweep, then print its report. */
 export const run = (flags: RunFlags, io: Io): Effect.Effect<string, CliError> =>
   Effect.gen(function* () {
@@ -218,16 +247,16 @@ export const run = (flags: RunFlags, io: Io): Effect.Effect<string, CliError> =>
       const todo = yield* validateAll(dir, manifest, io)
       const count = (tag: Folder.RunState["_tag"]) => before.filter((t) => t === tag).length
       io.write(
-        `${name}: ${runs.length} runs, ${todo.length} to train on ${Math.min(flags.workers, Math.max(1, todo.length))} worker(s) (${count("done")} finished earlier, ${count("failed")} failed earlier); results in ${dir}\n`,
+        `${name}: ${runs.length} runs, ${todo.length} to train on ${Option.isSome(flags.cluster) ? "the cluster's workers" : `${Math.min(flags.workers, Math.max(1, todo.length))} worker(s)`} (${count("done")} finished earlier, ${count("failed")} failed earlier); results in ${dir}\n`,
       )
       // Reports are written one after the other, whichever worker finishes.
       let reporting: Promise<unknown> = Promise.resolve()
       const onFinished = () => {
         reporting = reporting.then(() => Effect.runPromise(Effect.ignore(Folder.report(dir))))
       }
-      const result = yield* Effect.promise(() =>
-        pool(dir, todo, flags.workers, flags.maxAttempts ?? 3, io, onFinished),
-      )
+      const result = Option.isSome(flags.cluster)
+        ? yield* onCluster(flags.cluster.value, dir, todo, io)
+        : yield* Effect.promise(() => pool(dir, todo, flags.workers, flags.maxAttempts ?? 3, io, onFinished))
       yield* Effect.promise(() => reporting)
       const text = yield* Folder.report(dir)
       if (result.stopped)

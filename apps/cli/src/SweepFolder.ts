@@ -79,6 +79,8 @@ export interface RunFailure {
 
 export interface WorkerRecord {
   readonly pid: number
+  /** The process that started it (a `sweep run` or a `vicinal worker`). */
+  readonly parent?: number
   readonly host: string
   readonly attempt: number
   readonly started: number

@@ -139,6 +139,7 @@ const trainPlanned = (
     const config = yield* Config.decode(planned.config)
     yield* Files.writeJson(Folder.workerFile(dir, id), {
       pid: process.pid,
+      parent: process.ppid,
       host: hostname(),
       attempt: 1,
       started: Date.now(),
