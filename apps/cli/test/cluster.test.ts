@@ -82,7 +82,7 @@ describe("vicinal sweep on a cluster", () => {
   test("kill -9 of a worker mid-run: another resumes the run from its checkpoint, identical weights and report; PostgreSQL restarted mid-sweep: the sweep completes", async () => {
     const root = tempDir("cluster")
     const file = join(root, "cluster.yaml")
-    writeFileSync(file, sweepYaml("[0, 1]"))
+    writeFileSync(file, sweepYaml("[0]"))
     const reference = join(root, "embedded")
     const embedded = await run(["sweep", "run", file, "--workers", "1", "--out", reference])
     assert.equal(embedded.code, 0, embedded.stderr)
@@ -116,7 +116,7 @@ describe("vicinal sweep on a cluster", () => {
 
       // PostgreSQL goes down for a few seconds while runs train.
       const restartFile = join(root, "restart.yaml")
-      writeFileSync(restartFile, sweepYaml("[2, 3]"))
+      writeFileSync(restartFile, sweepYaml("[1]"))
       const restartOut = join(root, "restart")
       const pending = run(["sweep", "run", restartFile, "--cluster", pg.url, "--out", restartOut])
       for (
@@ -133,7 +133,7 @@ describe("vicinal sweep on a cluster", () => {
       const restarted = await pending
       assert.equal(restarted.code, 0, restarted.stderr)
       const status = await run(["sweep", "status", restartOut])
-      assert.match(status.stdout, /4 runs: 4 done, 0 running, 0 failed, 0 waiting/)
+      assert.match(status.stdout, /2 runs: 2 done, 0 running, 0 failed, 0 waiting/)
     } finally {
       for (const w of workers) w.kill("SIGKILL")
       pg.dispose()
