@@ -170,6 +170,8 @@ const pool = (
       mkdirSync(Folder.runDir(dir, run.id), { recursive: true })
       const log = createWriteStream(resolve(Folder.runDir(dir, run.id), "worker.log"), { flags: "a" })
       child.stderr?.pipe(log)
+      // A process that cannot start still ends with "close"; say why it did not start.
+      child.on("error", (e) => io.write(`${name}: cannot start a worker process (${e.message})\n`))
       child.on("close", (code, signal) => {
         children.delete(child)
         const state = Folder.stateOf(dir, run.id)
