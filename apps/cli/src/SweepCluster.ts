@@ -125,7 +125,9 @@ const trainInChild = (
       mkdirSync(Folder.runDir(dir, id), { recursive: true })
       child = spawn(bin, args, { stdio: ["ignore", "ignore", "inherit"], env: process.env })
       say(`${id}: training in pid ${child.pid}`)
-      child.on("error", (e) => resume(Effect.die(new Error(`${id}: cannot start its process (${e.message})`))))
+      child.on("error", (e) =>
+        resume(Effect.die(new Error(`${id}: cannot start its process (${e.message})`))),
+      )
       child.on("close", (code, signal) => {
         const state = Folder.stateOf(dir, id)
         resume(
