@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url"
 import type { Job } from "./Job.ts"
 import { type Report, type Row, row, skipped, toMarkdown } from "./Report.ts"
 import * as Stats from "./Stats.ts"
+import * as Sweep from "./suites/Sweep.ts"
 import * as WasmConfig from "./suites/WasmConfig.ts"
 
 export type RuntimeName = "bun" | "deno"
@@ -22,6 +23,8 @@ export interface RunOptions {
   readonly soak: boolean
   readonly wasmConfigs: boolean
   readonly reproduce: boolean
+  /** The sweep row: `vicinal sweep run` with 2 workers / 1 worker (default: not run). */
+  readonly sweep?: boolean
   /** Also train the CNN on the cpu backend (slow: tens of seconds per step on a loaded 2-core machine). */
   readonly cnnOnCpu: boolean
   /** Time PyTorch (when `import torch` works) in the kernels suite. */
@@ -319,6 +322,12 @@ export const runAll = (options: RunOptions): Report => {
   if (options.reproduce) {
     log("reproduce quick ...")
     rows.push(reproduceRow(20 * 60_000))
+  }
+  if (options.sweep === true) {
+    log("sweep 2 workers vs 1 ...")
+    rows.push(
+      Sweep.sweepRow(bin("bun"), join(repoRoot, "apps", "cli", "src", "main.ts"), repoRoot, 20 * 60_000),
+    )
   }
   const report: Report = {
     formatVersion: 1,

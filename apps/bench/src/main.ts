@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (and `turbo run bench`): every benchmark on Bun and Deno, written to
  * results/latest.json and results/latest.md. Flags: --quick (tiny, checks the machinery),
- * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --cnn-on-cpu, --no-torch,
+ * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --no-sweep, --cnn-on-cpu, --no-torch,
  * --out <dir>. `--profile` instead prints the per-kernel time of one training step (this runtime).
  */
 import { join } from "node:path"
@@ -28,6 +28,7 @@ const report = runAll({
   soak: !args.includes("--no-soak"),
   wasmConfigs: !args.includes("--no-wasm-configs"),
   reproduce: !args.includes("--no-reproduce"),
+  sweep: !args.includes("--no-sweep"),
   cnnOnCpu: args.includes("--cnn-on-cpu"),
   torch: !args.includes("--no-torch"),
   outDir: flagValue("--out") ?? join(appRoot, "results"),

@@ -12,6 +12,7 @@ import * as Reproduce from "./Reproduce.ts"
 import * as Robustness from "./Robustness.ts"
 import type * as Runner from "./Runner.ts"
 import * as Show from "./Show.ts"
+import * as SweepCommand from "./SweepCommand.ts"
 import * as Train from "./Train.ts"
 
 const positiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -406,6 +407,6 @@ export const make = (io: Io) => {
     Command.withDescription(
       "mixup and its family: train, evaluate, attack, and reproduce the paper's tables",
     ),
-    Command.withSubcommands([train, evalCommand, attack, reproduce, show]),
+    Command.withSubcommands([train, evalCommand, attack, reproduce, show, ...SweepCommand.make(io)]),
   )
 }

@@ -10,7 +10,7 @@ export const main = resolve(here, "../src/main.ts")
 
 declare const Deno: { execPath: () => string } | undefined
 
-const command = (args: ReadonlyArray<string>): [string, ReadonlyArray<string>] =>
+export const command = (args: ReadonlyArray<string>): [string, ReadonlyArray<string>] =>
   typeof Deno !== "undefined"
     ? [Deno.execPath(), ["run", "-A", "--no-check", "--no-lock", main, ...args]]
     : [process.execPath, [main, ...args]]
