@@ -148,12 +148,12 @@ export const wrap = (model: tfl.LayersModel, options: WrapOptions = {}): Classif
     mix: (h: tf.Tensor) => tf.Tensor,
   ) => {
     const values = new Map<number, tf.Tensor>([[model.inputs[0]!.id, x]])
-    const valueOf = (t: Symbolic): tf.Tensor => {
+    const computed = (t: Symbolic): tf.Tensor => {
       const known = values.get(t.id)
       if (known !== undefined) return known
       const layer = t.sourceLayer as Layer
       const node = layer.inboundNodes[t.nodeIndex]!
-      const ins = inboundOf(layer, t.nodeIndex).map(valueOf)
+      const ins = inboundOf(layer, t.nodeIndex).map(computed)
       const out = layer.apply(ins.length === 1 ? ins[0]! : ins, { training }) as tf.Tensor | Array<tf.Tensor>
       const outs = Array.isArray(out) ? out : [out]
       ;(node.outputTensors as ReadonlyArray<Symbolic>).forEach((s, i) => {
@@ -161,7 +161,7 @@ export const wrap = (model: tfl.LayersModel, options: WrapOptions = {}): Classif
       })
       return values.get(t.id)!
     }
-    return valueOf(model.outputs[0]!)
+    return computed(model.outputs[0]!)
   }
 
   const forward = (x: tf.Tensor, o: ForwardOptions = {}): tf.Tensor => {
