@@ -42,6 +42,7 @@ const guide: Array<DefaultTheme.SidebarItem> = [
       { text: "Alpha schedule", link: "/recipes/alpha-schedule" },
       { text: "Manifold mixing", link: "/recipes/manifold-mixing" },
       { text: "A strategy from JSON", link: "/recipes/strategy-from-json" },
+      { text: "Bring your own model", link: "/recipes/bring-your-own-model" },
     ],
   },
   {
