@@ -95,6 +95,64 @@ const checkSource = (source: Source, strategy: Strategy.Strategy): Checked => {
   return { x: source.x, shape: source.shape, y, classes, labels }
 }
 
+/** What `fromTfData` reads: a `tf.data.Dataset` of `{ xs, ys }` (single examples or batches). */
+export interface TfDataSource {
+  readonly iterator: () => Promise<{
+    readonly next: () => Promise<IteratorResult<{ readonly xs: tf.Tensor; readonly ys: tf.Tensor }>>
+  }>
+}
+
+/**
+ * Reads a `tf.data.Dataset` of `{ xs, ys }` once into host arrays for `dataset` (disposing every
+ * element it reads). Elements may be single examples (`ys` of rank 1) or batches (`ys` of rank 2).
+ * Fails with a `ConfigError` naming `source` for an element of another form or shape.
+ */
+export const fromTfData = async (source: TfDataSource): Promise<Table> => {
+  const xs: Array<Float32Array> = []
+  const ys: Array<Float32Array> = []
+  let example: ReadonlyArray<number> | undefined
+  let classes = 0
+  let n = 0
+  const iterator = await source.iterator()
+  for (let item = await iterator.next(); item.done !== true; item = await iterator.next()) {
+    const { xs: x, ys: y } = item.value ?? {}
+    try {
+      if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor) || (y.rank !== 1 && y.rank !== 2))
+        throw fail("source", "elements must be { xs, ys } tensors, ys of rank 1 (an example) or 2 (a batch)")
+      const batched = y.rank === 2
+      const rows = batched ? y.shape[0]! : 1
+      const features = batched ? x.shape.slice(1) : x.shape
+      example ??= features
+      classes ||= y.shape[y.rank - 1]!
+      if (
+        (batched && x.shape[0] !== rows) ||
+        JSON.stringify(features) !== JSON.stringify(example) ||
+        y.shape[y.rank - 1] !== classes
+      )
+        throw fail(
+          "source",
+          `element ${xs.length} has xs ${JSON.stringify(x.shape)} and ys ${JSON.stringify(y.shape)}, unlike the first (examples ${JSON.stringify(example)}, ${classes} classes)`,
+        )
+      xs.push(Float32Array.from(x.dataSync()))
+      ys.push(Float32Array.from(y.dataSync()))
+      n += rows
+    } finally {
+      tf.dispose([x, y].filter((t): t is tf.Tensor => t instanceof tf.Tensor))
+    }
+  }
+  if (example === undefined) throw fail("source", "has no elements")
+  const concat = (parts: ReadonlyArray<Float32Array>) => {
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0))
+    let at = 0
+    for (const p of parts) {
+      out.set(p, at)
+      at += p.length
+    }
+    return out
+  }
+  return { x: concat(xs), shape: [n, ...example], y: concat(ys) }
+}
+
 /** Throws a `ConfigError` naming `model` when its input or output does not fit the data. */
 export const checkModel = (model: tfl.LayersModel, shape: ReadonlyArray<number>, classes: number): void => {
   const input = model.inputs[0]?.shape ?? []

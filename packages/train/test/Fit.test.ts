@@ -158,6 +158,41 @@ describe("Fit.dataset: mixed batches for model.fitDataset", () => {
   })
 })
 
+describe("Fit.fromTfData: a tf.data.Dataset read into host arrays", () => {
+  test("batched or single elements give the same table, every element disposed", async () => {
+    const x = Float32Array.from({ length: 5 * 4 }, (_, i) => i / 20)
+    const y = Dataset.oneHot([0, 1, 2, 1, 0], 3)
+    const elements = (batched: boolean) => ({
+      iterator: async () => {
+        let i = 0
+        const rows = batched
+          ? [
+              [0, 2],
+              [2, 5],
+            ]
+          : [0, 1, 2, 3, 4].map((r) => [r, r + 1])
+        return {
+          next: async () => {
+            const r = rows[i++]
+            if (r === undefined) return { done: true as const, value: undefined }
+            const [from, to] = r as [number, number]
+            const xs = tf.tensor(x.slice(from * 4, to * 4), batched ? [to - from, 2, 2] : [2, 2])
+            const ys = tf.tensor(y.slice(from * 3, to * 3), batched ? [to - from, 3] : [3])
+            return { done: false as const, value: { xs, ys } }
+          },
+        }
+      },
+    })
+    const before = tf.memory().numTensors
+    const batched = await Fit.fromTfData(elements(true))
+    const single = await Fit.fromTfData(elements(false))
+    assert.equal(tf.memory().numTensors, before)
+    assert.deepEqual(batched, { x, shape: [5, 2, 2], y })
+    assert.deepEqual(single, batched)
+    assert.equal(Fit.dataset(single, { strategy, batchSize: 2, seed: 1 }).size, 3)
+  })
+})
+
 describe("Fit.step: one custom-loop step", () => {
   test("equals the hand-written step (plan, Host.execute, soft cross-entropy, applyGradients), leaving no tensor", () => {
     const setup = (model: tfl.LayersModel) => ({ model, optimizer: tf.train.sgd(0.1), strategy, seed: 3 })
