@@ -4,8 +4,9 @@
 import "@tensorflow/tfjs-backend-wasm"
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
+import { Attack } from "@vicinal/attacks"
 import { Strategy } from "@vicinal/core"
-import { Compile } from "@vicinal/losses"
+import { Compile, Metrics } from "@vicinal/losses"
 import { Models } from "@vicinal/models"
 import { Backend, Config, Datasets, Evaluate, Fit, Run } from "@vicinal/train"
 import { Effect } from "effect"
@@ -36,7 +37,11 @@ const myModel = () =>
       }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: "pool" }),
       tfl.layers.flatten({ name: "flat" }),
-      tfl.layers.dense({ units: 10, name: "logits", kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+      tfl.layers.dense({
+        units: 10,
+        name: "logits",
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+      }),
     ],
   })
 
@@ -83,5 +88,18 @@ if (finished?._tag === "RunFinished")
     `Run.train: test error per epoch ${finished.history.map((m) => `${(100 * m.testTop1Error).toFixed(1)}%`).join(" ")}, final ${testError(ran)}`,
   )
 
+// 3. The attacks take any (x) => logits function: here FGSM on 200 test digits (pixels in [0, 1]).
+const classifier = Models.wrap(ran)
+const digits = tf.tensor(data.test.x.subarray(0, 200 * 784), [200, 28, 28, 1])
+const labels = data.test.labels.subarray(0, 200)
+const adversarial = Attack.perturbSync(Attack.fgsm({ epsilon: 0.1 }), classifier.forward, digits, {
+  range: { min: 0, max: 1 },
+  labels,
+})
+const errorOn = (x: tf.Tensor) =>
+  (100 * tf.tidy(() => Metrics.topKError(classifier.forward(x) as tf.Tensor2D, labels, 1))).toFixed(1)
+console.log(`FGSM (epsilon 0.1): error ${errorOn(digits)}% clean, ${errorOn(adversarial.x)}% attacked`)
+
+tf.dispose([digits, adversarial.x])
 fitted.dispose()
 ran.dispose()

@@ -157,6 +157,9 @@ test("your own conv model learns MNIST digits with mixup/CutMix, through fitData
   assert.ok(fitted < 40, `fitDataset test error ${fitted}%:\n${out}`)
   assert.ok(ran < 40, `Run.train test error ${ran}%:\n${out}`)
   assert.match(out, /^fitDataset: tensors left behind besides adam's moments: 0$/m)
+  const [, clean, attacked] =
+    out.match(/^FGSM \(epsilon 0\.1\): error ([\d.]+)% clean, ([\d.]+)% attacked$/m) ?? []
+  assert.ok(Number(attacked) >= Number(clean), `FGSM ${attacked}% < clean ${clean}%:\n${out}`)
 })
 
 test("a run stopped mid-epoch and resumed ends with the weights of a run never stopped", async () => {
