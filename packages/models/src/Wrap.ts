@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
-import type { Classifier, ForwardOptions } from "./Classifier.ts"
+import { type Classifier, type ForwardOptions, weightsOf } from "./Classifier.ts"
 import { ForwardInputError, ModelConfigError } from "./Errors.ts"
 import { registerConv2dFilterGradient } from "./WasmKernels.ts"
 
@@ -178,17 +178,5 @@ export const wrap = (model: tfl.LayersModel, options: WrapOptions = {}): Classif
     })
   }
 
-  let disposed = false
-  return {
-    name,
-    model,
-    stageNames: ["input", ...stages],
-    forward,
-    trainableVariables: () => model.trainableWeights.map((w) => w.read() as tf.Variable),
-    dispose: () => {
-      if (disposed) return
-      disposed = true
-      model.dispose()
-    },
-  }
+  return { name, model, stageNames: ["input", ...stages], forward, ...weightsOf(model) }
 }

@@ -10,9 +10,9 @@ import { Host, type HostBatch, Random, Strategy } from "@vicinal/core"
 import { Dataset, type DatasetType } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import { Fit } from "@vicinal/train"
-import * as Describe from "../Describe.ts"
-import * as Harness from "../Harness.ts"
-import { type Row, row, skipped } from "../Report.ts"
+import type * as Harness from "../Harness.ts"
+import type { Row } from "../Report.ts"
+import { ratioRow } from "./Ratio.ts"
 import { disposeTfjsOptimizer, hostBatch } from "./Training.ts"
 
 export interface FitOptions {
@@ -68,9 +68,6 @@ const unmixedSource = (batches: ReadonlyArray<HostBatch>) => ({
   },
 })
 
-const fail = (base: Omit<Row, "status" | "value" | "unit" | "detail">, error: unknown): Row =>
-  skipped({ ...base, unit: "x", detail: `failed: ${error instanceof Error ? error.message : String(error)}` })
-
 const fitDatasetRow = async (options: FitOptions): Promise<Row> => {
   const id = "fit.dataset-vs-unmixed.mlp"
   const title = `model.fitDataset on Fit.dataset (mixup) / on the same batches unmixed, 1 epoch of ${options.batches} batches, MLP 784-${options.hidden.join("-")}-10`
@@ -94,22 +91,14 @@ const fitDatasetRow = async (options: FitOptions): Promise<Row> => {
   )
   // biome-ignore lint/suspicious/noExplicitAny: fitDataset is typed with tfjs-data's Dataset class; both sources have what it reads
   const fit = (source: unknown) => () => model.fitDataset(source as any, { epochs: 1, verbose: 0 })
-  const before = tf.memory().numTensors
   try {
-    const c = await Harness.compare(fit(mixed), fit(plain), options.harness)
-    const leaked = tf.memory().numTensors - before
-    return row({
-      ...base,
-      value: c.ratio.median,
-      unit: "x",
-      target: { op: "<=", value: 1.1 },
-      ratioQuartiles: c.ratio,
-      detail:
-        Describe.comparison(c, "Fit.dataset", "unmixed") +
-        (leaked === 0 ? "" : `; LEAK: ${leaked} tensors left`),
-    })
-  } catch (error) {
-    return fail(base, error)
+    return await ratioRow(
+      base,
+      { name: "Fit.dataset", work: fit(mixed) },
+      { name: "unmixed", work: fit(plain) },
+      1.1,
+      options.harness,
+    )
   } finally {
     model.dispose()
     disposeTfjsOptimizer(optimizer)
@@ -143,22 +132,14 @@ const stepRow = async (options: FitOptions): Promise<Row> => {
       return value.dataSync()[0]!
     })
   }
-  const before = tf.memory().numTensors
   try {
-    const c = await Harness.compare(oursStep, handStep, options.harness)
-    const leaked = tf.memory().numTensors - before
-    return row({
-      ...base,
-      value: c.ratio.median,
-      unit: "x",
-      target: { op: "<=", value: 1.05 },
-      ratioQuartiles: c.ratio,
-      detail:
-        Describe.comparison(c, "Fit.step", "by hand") +
-        (leaked === 0 ? "" : `; LEAK: ${leaked} tensors left`),
-    })
-  } catch (error) {
-    return fail(base, error)
+    return await ratioRow(
+      base,
+      { name: "Fit.step", work: oursStep },
+      { name: "by hand", work: handStep },
+      1.05,
+      options.harness,
+    )
   } finally {
     ours.dispose()
     theirs.dispose()
