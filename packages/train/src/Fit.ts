@@ -341,12 +341,18 @@ export const planStep = (
   const n = batch.shape[0] ?? 0
   const needs = Strategy.needs(setup.strategy)
   const classes = batch.y.length / Math.max(1, n)
+  const labels = needs.labels ? oneHotLabels(batch.y, classes) : undefined
+  if (needs.labels && labels === undefined)
+    throw fail(
+      "batch.y",
+      "rows are not one-hot, but the strategy pairs examples by class (same-class or custom pairing)",
+    )
   return Strategy.plan(
     setup.strategy,
     {
       n,
       shape: batch.shape,
-      ...(needs.labels ? { labels: Strategy.argmaxRows(batch.y, classes) } : {}),
+      ...(labels === undefined ? {} : { labels }),
       ...(needs.features ? { features: batch.x } : {}),
       ...(setup.pairings === undefined ? {} : { pairings: setup.pairings }),
     },
@@ -359,7 +365,8 @@ export const planStep = (
  * One optimisation step of a custom loop: plan the strategy at `context`, mix (on the host at
  * the input; on the device at a hidden stage of a `Classifier`), take the soft-target
  * cross-entropy of the logits, apply the optimizer. Returns the batch's mean loss; leaves no
- * tensor behind. Throws the tagged errors of core, losses and models on bad input.
+ * tensor behind. Throws the tagged errors of core, losses and models on bad input, and a
+ * `ConfigError` naming `batch.y` when the strategy pairs by class and the rows are not one-hot.
  */
 export const step = (setup: StepSetup, batch: HostBatch, context: Strategy.StepContext): number => {
   const classifier = classifierOf(setup.model)
@@ -375,9 +382,11 @@ export const step = (setup: StepSetup, batch: HostBatch, context: Strategy.StepC
     return tf.tidy(() => {
       const targets = hidden ? Execute.targets(plan, y) : y
       const variables = [...classifier.trainableVariables()]
+      // Networks with dropout draw their masks from a seed (vicinal's own networks require one).
+      const seed = stepRng(setup.seed, context).split().int(MAX_SEED)
       const forwardOptions = hidden
-        ? { training: true, mixAt: plan.stage!, mix: (h: tf.Tensor) => Execute.inputs(plan, h) }
-        : { training: true }
+        ? { training: true, seed, mixAt: plan.stage!, mix: (h: tf.Tensor) => Execute.inputs(plan, h) }
+        : { training: true, seed }
       const { value, grads } = tf.variableGrads(
         () => Losses.softCrossEntropy(classifier.forward(x, forwardOptions) as tf.Tensor2D, targets),
         variables,

@@ -5,6 +5,7 @@ import * as tfl from "@tensorflow/tfjs-layers"
 import { Host, Random, Strategy } from "@vicinal/core"
 import { Batches, Dataset } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
+import { Models } from "@vicinal/models"
 import { Effect } from "effect"
 import { pipe } from "effect/Function"
 import { Backend, Fit } from "../src/index.ts"
@@ -228,5 +229,30 @@ describe("Fit.step: one custom-loop step", () => {
     )
     mine.dispose()
     theirs.dispose()
+  })
+
+  test("mixes after a named layer of a wrapped model (manifold), and a class pairing needs one-hot rows", () => {
+    const model = seededModel()
+    const classifier = Models.wrap(model, { stages: [model.layers[0]!.name] })
+    const setup = {
+      model: classifier,
+      optimizer: tf.train.sgd(0.1),
+      strategy: Strategy.manifold({ stages: [1] }),
+      seed: 4,
+    }
+    const host = Batches.whole(images)
+    const batch = { x: host.x, shape: host.shape, y: Dataset.oneHot(host.labels, 3) }
+    const before = tf.memory().numTensors
+    const losses = [0, 1, 2].map((step) => Fit.step(setup, batch, { epoch: 0, step }))
+    assert.equal(tf.memory().numTensors, before)
+    assert.ok(losses.every(Number.isFinite))
+    assert.ok(Fit.planStep(setup, batch, { epoch: 0, step: 0 }).stage === 1)
+    const soft = { ...batch, y: batch.y.map((v) => (v === 1 ? 0.9 : 0.05)) }
+    const sameClass = { ...setup, strategy: Strategy.mixup({ alpha: 1, pairing: { _tag: "SameClass" } }) }
+    assert.throws(
+      () => Fit.step(sameClass, soft, { epoch: 0, step: 0 }),
+      (e: unknown) => (e as { field?: string }).field === "batch.y",
+    )
+    classifier.dispose()
   })
 })
