@@ -34,11 +34,15 @@ const strategy = pipe(
   Strategy.until(2),
 )
 
-const seededModel = () =>
+const seededModel = (activation?: "softmax") =>
   tfl.sequential({
     layers: [
       tfl.layers.flatten({ inputShape: [6, 6, 1] }),
-      tfl.layers.dense({ units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      tfl.layers.dense({
+        units: 3,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        ...(activation === undefined ? {} : { activation }),
+      }),
     ],
   })
 
@@ -65,7 +69,8 @@ const recording = (
 })
 
 const fitOnce = async (seed: number, seen: Array<{ x: Float32Array; y: Float32Array }> = []) => {
-  const model = seededModel()
+  // tfjs' own categoricalCrossentropy takes the mixed soft targets on a softmax output.
+  const model = seededModel("softmax")
   model.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy" })
   const before = tf.memory().numTensors
   const source = Fit.dataset(images, { strategy, batchSize: 5, seed, model })
