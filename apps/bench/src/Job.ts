@@ -5,6 +5,7 @@
 import * as Env from "./Env.ts"
 import type * as Harness from "./Harness.ts"
 import { type Row, row, skipped } from "./Report.ts"
+import * as Fit from "./suites/Fit.ts"
 import * as KernelsSuite from "./suites/Kernels.ts"
 import * as Loop from "./suites/Loop.ts"
 import * as Mixing from "./suites/Mixing.ts"
@@ -100,7 +101,19 @@ export const run = async (job: Job): Promise<ReadonlyArray<Row>> => {
               : { warmup: 1, minSamples: 5, maxSamples: 15, budgetMs: 15_000, minSampleMs: 0 },
           })
         : []
-      return [...mixing, ...training, ...loop]
+      const fit = job.models.includes("mlp")
+        ? await Fit.rows({
+            runtime,
+            backend: used.label,
+            batchSize: job.quick ? 8 : 128,
+            batches: job.quick ? 2 : 4,
+            hidden: job.quick ? [16] : [128],
+            harness: job.quick
+              ? harnessFor(true, 0)
+              : { warmup: 1, minSamples: 7, maxSamples: 25, budgetMs: 15_000, minSampleMs: 0 },
+          })
+        : []
+      return [...mixing, ...training, ...loop, ...fit]
     }
     case "WasmConfig":
       return WasmConfig.rows({

@@ -51,6 +51,8 @@ describe("a tiny benchmark run", () => {
       "train.mixup-vs-erm.mlp",
       "train.loop-vs-minimize.mlp",
       "train.run-vs-loop.mlp",
+      "fit.dataset-vs-unmixed.mlp",
+      "fit.step-vs-hand.mlp",
     ])
       assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`)
     for (const r of rows) {

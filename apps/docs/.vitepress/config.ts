@@ -43,6 +43,7 @@ const guide: Array<DefaultTheme.SidebarItem> = [
       { text: "Manifold mixing", link: "/recipes/manifold-mixing" },
       { text: "A strategy from JSON", link: "/recipes/strategy-from-json" },
       { text: "Your own strategy (SaliencyMix)", link: "/recipes/saliency-mix" },
+      { text: "Bring your own model", link: "/recipes/bring-your-own-model" },
     ],
   },
   {

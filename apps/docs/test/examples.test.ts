@@ -158,6 +158,19 @@ test("the backend example reports the backend it chose and why it skipped the fa
   assert.match(out, /^mixed a batch of 128 on tfjs backend "\w+"$/m)
 })
 
+test("your own conv model learns MNIST digits with mixup/CutMix, through fitDataset and through Run.train", async () => {
+  const out = await output("bring-your-own-model.ts")
+  const fitted = Number(out.match(/^fitDataset: loss per epoch [\d. ]+, test error ([\d.]+)%$/m)?.[1])
+  const ran = Number(out.match(/^Run\.train: test error per epoch [\d.% ]+, final ([\d.]+)%$/m)?.[1])
+  // Chance is 90% on ten classes.
+  assert.ok(fitted < 40, `fitDataset test error ${fitted}%:\n${out}`)
+  assert.ok(ran < 40, `Run.train test error ${ran}%:\n${out}`)
+  assert.match(out, /^fitDataset: tensors left behind besides adam's moments: 0$/m)
+  const [, clean, attacked] =
+    out.match(/^FGSM \(epsilon 0\.1\): error ([\d.]+)% clean, ([\d.]+)% attacked$/m) ?? []
+  assert.ok(Number(attacked) >= Number(clean), `FGSM ${attacked}% < clean ${clean}%:\n${out}`)
+})
+
 test("a run stopped mid-epoch and resumed ends with the weights of a run never stopped", async () => {
   const out = await output("training-run.ts")
   assert.match(out, /ends with RunInterrupted; checkpoints kept: .*checkpoint-e00002-b\d+\.vck/)

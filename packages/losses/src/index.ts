@@ -1,3 +1,4 @@
+export * as Compile from "./Compile.ts"
 export * from "./LossError.ts"
 export * as Losses from "./Losses.ts"
 export * as Metrics from "./Metrics.ts"

@@ -160,19 +160,26 @@ export const assemble = (arch: Architecture, config?: ModelConfig): Classifier =
     })
   }
 
-  let disposed = false
   return {
     name: arch.name,
     model,
     stageNames: ["input", ...arch.stages.map((s) => s.name)],
     forward,
+    ...weightsOf(model),
+    ...(config === undefined ? {} : { config }),
+  }
+}
+
+/** A classifier's `trainableVariables` and `dispose` (later calls do nothing) over `model`'s weights. */
+export const weightsOf = (model: tfl.LayersModel): Pick<Classifier, "trainableVariables" | "dispose"> => {
+  let disposed = false
+  return {
     trainableVariables: () => model.trainableWeights.map((w) => w.read() as tf.Variable),
     dispose: () => {
       if (disposed) return
       disposed = true
       model.dispose()
     },
-    ...(config === undefined ? {} : { config }),
   }
 }
 

@@ -133,7 +133,8 @@ export const RunConfig = Schema.Struct({
   backend: BackendChoiceSchema,
   /** `@vicinal/core` `Strategy.Config`, e.g. `{ "_tag": "Mixup", ... }` as `Strategy.toConfig` writes it. */
   strategy: Strategy.Config,
-  model: ModelConfig,
+  /** The network to build; absent when `Run.train` is given the user's own model (`TrainOptions.model`). */
+  model: Schema.optionalKey(ModelConfig),
   data: DataConfig,
   optimizer: OptimizerConfig,
   schedule: ScheduleConfig,

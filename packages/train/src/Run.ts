@@ -20,6 +20,7 @@
  */
 import process from "node:process"
 import * as tf from "@tensorflow/tfjs-core"
+import type * as tfl from "@tensorflow/tfjs-layers"
 import { Execute, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
 import { Batches, type HostBatch } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
@@ -33,6 +34,7 @@ import * as Datasets from "./Datasets.ts"
 import { CheckpointError, ConfigError, describe, StepError, type TrainError } from "./Errors.ts"
 import { evaluate } from "./Evaluate.ts"
 import type { EpochMetrics, RunEvent } from "./Events.ts"
+import * as Fit from "./Fit.ts"
 import * as Optimizer from "./Optimizer.ts"
 import * as Schedule from "./Schedule.ts"
 
@@ -53,6 +55,13 @@ export interface TrainOptions {
   readonly evaluationBatchSize?: number
   /** Runs after the last epoch, before the network is disposed (e.g. `Models.save`). */
   readonly afterTraining?: (classifier: Classifier) => Effect.Effect<void>
+  /**
+   * The user's own network, trained instead of building `config.model` (which must then be
+   * absent): a `tf.LayersModel` ending in logits (input mixing), or `Models.wrap(model, { stages })`
+   * for manifold mixing after named layers. The run trains its weights in place and does not
+   * dispose it; its initial weights are the model's (seed its initialisers for reproducible runs).
+   */
+  readonly model?: tfl.LayersModel | Classifier
 }
 
 /** Seeds of the independent random streams of a run, all derived from its one seed. */
@@ -82,26 +91,79 @@ interface Partial {
   readonly batches: number
 }
 
-const buildModel = (config: Config.RunConfig, data: Datasets.TrainTest, seed: number) =>
-  Effect.acquireRelease(
+const modelError = (error: unknown, field: (argument: string) => string) =>
+  error instanceof ModelConfigError
+    ? new ConfigError({ field: field(error.argument), message: `${field(error.argument)}: ${error.message}` })
+    : error instanceof ConfigError
+      ? error
+      : new StepError({ stage: "model", message: describe(error), cause: error })
+
+/** The user's network (`TrainOptions.model`) as a checked `Classifier`; the run does not dispose it. */
+const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest) =>
+  Effect.try({
+    try: () => {
+      const classifier = "forward" in model ? model : Models.wrap(model)
+      Fit.checkModel(classifier.model, data.train.shape, data.train.numClasses)
+      return classifier
+    },
+    catch: (error) => modelError(error, () => "model"),
+  })
+
+/** Manifold stages of `strategy` that `classifier` does not have (a typed error naming them). */
+const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): ConfigError | undefined => {
+  const stages: Array<number> = []
+  const visit = (s: Strategy.Strategy): void => {
+    if (s._tag === "Manifold") stages.push(...s.stages)
+    Strategy.children(s).forEach(visit)
+  }
+  visit(strategy)
+  const last = classifier.stageNames.length - 1
+  const missing = stages.filter((k) => k > last)
+  return missing.length === 0
+    ? undefined
+    : new ConfigError({
+        field: "strategy",
+        message: `strategy: mixes at stage ${missing.join(", ")}, but ${classifier.name} has stages 0..${last} (${classifier.stageNames.join(", ")}); for your own model, name the layers to mix after with Models.wrap(model, { stages })`,
+      })
+}
+
+const buildModel = (
+  config: Config.RunConfig,
+  data: Datasets.TrainTest,
+  seed: number,
+  options: TrainOptions,
+) => {
+  if (options.model !== undefined)
+    return config.model === undefined
+      ? userModel(options.model, data)
+      : Effect.fail(
+          new ConfigError({
+            field: "model",
+            message: "model: give config.model or TrainOptions.model, not both",
+          }),
+        )
+  const model = config.model
+  if (model === undefined)
+    return Effect.fail(
+      new ConfigError({
+        field: "model",
+        message: "model: missing (give config.model, or your own as TrainOptions.model)",
+      }),
+    )
+  return Effect.acquireRelease(
     Effect.try({
       try: () =>
         Models.build({
-          ...config.model,
+          ...model,
           inputShape: data.train.shape.slice(1),
           numClasses: data.train.numClasses,
           seed,
         } as Parameters<typeof Models.build>[0]),
-      catch: (error) =>
-        error instanceof ModelConfigError
-          ? new ConfigError({
-              field: `model.${error.argument}`,
-              message: `model.${error.argument}: ${error.message}`,
-            })
-          : new StepError({ stage: "model", message: describe(error), cause: error }),
+      catch: (error) => modelError(error, (argument) => `model.${argument}`),
     }),
     (classifier) => Effect.sync(() => classifier.dispose()),
   )
+}
 
 const hostWeights = (classifier: Classifier): Array<Checkpoint.Tensor> =>
   classifier.model.getWeights().map((w) => ({ shape: [...w.shape], values: Float32Array.from(w.dataSync()) }))
@@ -184,7 +246,9 @@ const program = (
     // Deterministic parts of the augmentation (normalisation) also apply to what is evaluated.
     const testSet = Augmentation.forEvaluation(config.augment, data.test)
     const streams = seeds(config.seed)
-    const classifier = yield* buildModel(config, data, streams.model)
+    const classifier = yield* buildModel(config, data, streams.model, options)
+    const unknownStage = checkStages(config.strategy, classifier)
+    if (unknownStage !== undefined) return yield* unknownStage
     const optimizer = yield* Effect.acquireRelease(
       Effect.sync(() => Optimizer.fromConfig(config.optimizer)),
       (o) => Effect.sync(() => o.dispose()),

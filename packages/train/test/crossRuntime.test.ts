@@ -1,5 +1,5 @@
 /**
- * A seeded run ends with the same weights, bit for bit, on Bun and on Deno (wasm backend): this
+ * A seeded run (and a user model trained by fitDataset on Fit.dataset) ends with the same weights, bit for bit, on Bun and on Deno (wasm backend): this
  * file's runtime trains the runs of test/fixtures/run-digest.ts and runs that file under the
  * other runtime to compare the digests of the final weights.
  */

@@ -8,9 +8,9 @@ import type { DatasetType } from "@vicinal/data"
 import { Models } from "@vicinal/models"
 import { Run } from "@vicinal/train"
 import { Effect } from "effect"
-import * as Describe from "../Describe.ts"
-import * as Harness from "../Harness.ts"
-import { type Row, row, skipped } from "../Report.ts"
+import type * as Harness from "../Harness.ts"
+import type { Row } from "../Report.ts"
+import { ratioRow } from "./Ratio.ts"
 import { disposeTfjsOptimizer, handWrittenStep, hostBatch } from "./Training.ts"
 
 export interface LoopOptions {
@@ -102,29 +102,13 @@ export const rows = async (options: LoopOptions): Promise<ReadonlyArray<Row>> =>
     seed += 1
     return handWrittenEpoch(data, options, seed)
   }
-  const before = tf.memory().numTensors
-  try {
-    const c = await Harness.compare(ours, theirs, options.harness)
-    const leaked = tf.memory().numTensors - before
-    return [
-      row({
-        ...base,
-        value: c.ratio.median,
-        unit: "x",
-        target: { op: "<=", value: 1.05 },
-        ratioQuartiles: c.ratio,
-        detail:
-          Describe.comparison(c, "Run.train", "hand-written") +
-          (leaked === 0 ? "" : `; LEAK: ${leaked} tensors left`),
-      }),
-    ]
-  } catch (error) {
-    return [
-      skipped({
-        ...base,
-        unit: "x",
-        detail: `failed: ${error instanceof Error ? error.message : String(error)}`,
-      }),
-    ]
-  }
+  return [
+    await ratioRow(
+      base,
+      { name: "Run.train", work: ours },
+      { name: "hand-written", work: theirs },
+      1.05,
+      options.harness,
+    ),
+  ]
 }
