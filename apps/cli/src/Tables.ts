@@ -38,8 +38,9 @@ export const testError = (rows: ReadonlyArray<Row & { readonly paper?: number }>
   )
 
 /**
- * Table 2 (label corruption): best and last test error; training error against the real
- * labels and, on the corrupted examples, against the corrupted labels (memorisation).
+ * Table 2 (label corruption): best and last test error; training error on the examples whose
+ * labels were not corrupted ("real") and on the corrupted ones against their corrupted labels
+ * ("corrupted"): both near 0 for a network that memorises its training labels.
  */
 export const labelCorruption = (
   rows: ReadonlyArray<Row & { readonly noise: number; readonly paper?: Paper.Table2Row }>,
@@ -59,7 +60,7 @@ export const labelCorruption = (
       r.setting === undefined || r.setting === "" ? r.method : `${r.method} (${r.setting})`,
       cell(r.outcomes, (o) => o.bestTestError),
       cell(r.outcomes, (o) => o.lastTestError),
-      cell(r.outcomes, (o) => o.final?.trainErrorTrue),
+      cell(r.outcomes, (o) => o.final?.realTrainError),
       cell(r.outcomes, (o) => o.final?.corruptedTrainError),
       r.paper === undefined
         ? "–"
@@ -135,7 +136,7 @@ export const records = (rows: ReadonlyArray<Row & { readonly group?: string; rea
       bestTestErrorStd: best.std,
       lastTestError: last.mean,
       lastTestErrorStd: last.std,
-      trainErrorReal: over(outcomes, (o) => o.final?.trainErrorTrue).mean,
+      trainErrorReal: over(outcomes, (o) => o.final?.realTrainError).mean,
       trainErrorCorrupted: over(outcomes, (o) => o.final?.corruptedTrainError).mean,
     }
   })

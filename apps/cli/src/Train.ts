@@ -314,6 +314,7 @@ export const evaluate = (dir: string, backend: Option.Option<Backend.BackendChoi
         Stats.percent(e.top5Error),
         Stats.percent(e.top1ErrorTrue),
         String(e.corrupted),
+        Stats.percent(e.realError),
         Stats.percent(e.corruptedError),
       ]
       return [
@@ -326,6 +327,7 @@ export const evaluate = (dir: string, backend: Option.Option<Backend.BackendChoi
             "Top-5 error %",
             "Top-1 vs true labels %",
             "Corrupted examples",
+            "Error on uncorrupted (real) %",
             "Error on corrupted %",
           ],
           [row("test", test), row("train", train)],
