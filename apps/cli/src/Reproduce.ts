@@ -20,6 +20,7 @@ import * as Robustness from "./Robustness.ts"
 import type * as Runner from "./Runner.ts"
 import * as Setup from "./Setup.ts"
 import * as Tables from "./Tables.ts"
+import * as Verdicts from "./Verdicts.ts"
 
 const mlp = (hidden: ReadonlyArray<number>, dropout?: number): Config.ModelConfig => ({
   kind: "mlp",
@@ -35,7 +36,18 @@ const describeScale = (common: Setup.Common, model: string) =>
 const mlpScale = (options: Setup.Common & { readonly hidden: ReadonlyArray<number> }, theirs: string) =>
   Paper.scaleNote(describeScale(options, `MLP ${options.hidden.join("-")}`), theirs)
 
-/** Print-ready tables (lines joined) and the experiment folder written. */
+/** Where an experiment's files went: the last lines of its output. */
+const whereWritten = (out: string, pictures: ReadonlyArray<Pictures.Written>): string =>
+  [
+    `Results written to ${out}/: tables.md, summary.json, metrics.csv, config.json`,
+    `  pictures: ${pictures.map((p) => `${p.name}.svg/.png`).join(", ")}`,
+    `  runs: ${join(out, "runs")}/<run>-seed<n>/ (each with its network in model/: vicinal eval / vicinal attack <run folder>)`,
+  ].join("\n")
+
+/**
+ * Print-ready tables (lines joined) with the verdicts of the paper's claims, and the experiment
+ * folder written; the printed text ends with where the files are.
+ */
 const finish = (
   options: Setup.Common,
   experiment: string,
@@ -45,8 +57,95 @@ const finish = (
     readonly records: unknown
     readonly pictures: ReadonlyArray<Pictures.Written>
     readonly began: number
+    readonly verdicts?: ReadonlyArray<Verdicts.Verdict>
   },
-) => Experiment.writeFolder(options.out, { experiment, options, ...parts, tables: parts.tables.join("\n") })
+) => {
+  const verdicts = parts.verdicts ?? []
+  const claims =
+    verdicts.length === 0
+      ? []
+      : [
+          "",
+          "## The paper's claims at this scale",
+          "",
+          Verdicts.table(verdicts),
+          "",
+          ...verdicts.map(Verdicts.line),
+        ]
+  return Effect.map(
+    Experiment.writeFolder(options.out, {
+      experiment,
+      options,
+      ...parts,
+      records: verdicts.length === 0 ? parts.records : { ...(parts.records as object), verdicts },
+      tables: [...parts.tables, ...claims].join("\n"),
+    }),
+    (written) => ({
+      ...written,
+      tables: `${written.tables}\n\n${whereWritten(options.out, parts.pictures)}`,
+    }),
+  )
+}
+
+/** The paper's claims about ERM vs mixup, as `Verdicts` checks them. */
+const claims = {
+  clean: {
+    claim: "mixup lowers clean test error",
+    paper: `CIFAR-10, PreAct ResNet-18: ERM ${Paper.cifar.erm}, mixup ${Paper.cifar.mixup}`,
+    direction: "lower" as const,
+  },
+  noisyLast: (noise: number) => ({
+    claim: `with ${percent(noise)} corrupted labels, mixup's last-epoch test error is far below ERM's`,
+    paper: `CIFAR-10, 50%: ERM ${Paper.table2["0.5"].ERM.last}, mixup ${Paper.table2["0.5"].mixup.last} (α = 32)`,
+    direction: "lower" as const,
+    minGap: 5,
+  }),
+  memorisation: (noise: number) => ({
+    claim: `with ${percent(noise)} corrupted labels, ERM memorises them (training error on them near 0) and mixup does not (high)`,
+    paper: `CIFAR-10, 50%: ERM ${Paper.table2["0.5"].ERM.corrupted}, mixup ${Paper.table2["0.5"].mixup.corrupted}`,
+    direction: "higher" as const,
+    bounds: { ermBelow: 0.1, mixupAbove: 0.5 },
+  }),
+  attack: (attack: "FGSM" | "I-FGSM", box: "white" | "black") => {
+    const theirs = Paper.table3[box === "white" ? "whiteBox" : "blackBox"]
+    return {
+      claim: `mixup is more robust to ${attack} (${box} box, top-1 error under attack)`,
+      paper: `ImageNet, ResNet-101: ERM ${theirs.ERM[attack][0]}, mixup ${theirs.mixup[attack][0]}`,
+      direction: "lower" as const,
+    }
+  },
+}
+
+/** The rows named ERM and mixup of a list (the first of each). */
+const ermMixupPair = (rows: ReadonlyArray<Tables.Row>) => {
+  const erm = rows.find((r) => r.method === "ERM")?.outcomes ?? []
+  const mixup = rows.find((r) => r.method === "mixup")?.outcomes ?? []
+  return { erm, mixup }
+}
+
+/** Judge a claim on ERM vs mixup rows by one metric of their runs. */
+const judgeRows = (
+  spec: Verdicts.ClaimSpec,
+  rows: ReadonlyArray<Tables.Row>,
+  pick: (o: Runner.Outcome) => number | undefined,
+) => {
+  const { erm, mixup } = ermMixupPair(rows)
+  return Verdicts.judge(spec, Verdicts.perSeed(erm, pick), Verdicts.perSeed(mixup, pick))
+}
+
+/** The attack claims (top-1) of rows that measured `key`. */
+const attackVerdicts = (rows: ReadonlyArray<Tables.Row>, key: "whiteBox" | "blackBox") =>
+  (["FGSM", "I-FGSM"] as const).map((attack) =>
+    judgeRows(claims.attack(attack, key === "whiteBox" ? "white" : "black"), rows, (o) =>
+      Tables.adversarialError(o, key, attack, 1),
+    ),
+  )
+
+/** The label-noise claims of ERM vs mixup rows at one corruption level. */
+const noiseVerdicts = (rows: ReadonlyArray<Tables.Row>, noise: number) => [
+  judgeRows(claims.noisyLast(noise), rows, (o) => o.lastTestError),
+  judgeRows(claims.memorisation(noise), rows, (o) => o.final?.corruptedTrainError),
+]
 
 /** The paper's two attacks (Table 3): FGSM and I-FGSM of `steps` iterations. */
 const fgsmAndIfgsm = (epsilon: number, steps: number) => [
@@ -116,6 +215,8 @@ const mnistGrid = (options: Setup.Common, load: ReturnType<typeof Setup.dataCach
 // quick
 
 export interface QuickOptions extends Setup.Common {
+  /** mixup's alpha on clean labels (0.2: alpha 1 does not beat ERM at this scale). */
+  readonly alpha: number
   /** The label-noise runs: fewer examples, more epochs, so that ERM has time to memorise. */
   readonly noisyTrainSize: number
   readonly noisyEpochs: number
@@ -207,7 +308,12 @@ export const quick = (
       epochs: options.noisyEpochs,
     }
     const toy = yield* toyFigure(options, options.toyEpochs, context, load)
-    const clean = yield* Experiment.runMethods(methods(0, 1, whiteBox(attacks)), options, context, load)
+    const clean = yield* Experiment.runMethods(
+      methods(0, options.alpha, whiteBox(attacks)),
+      options,
+      context,
+      load,
+    )
     const noisy = yield* Experiment.runMethods(methods(0.5, options.noisyAlpha), options, context, load)
     const seed = options.seeds[0] ?? 0
     const pictures = [
@@ -216,7 +322,15 @@ export const quick = (
       toy.picture,
     ]
     const table2Paper = Paper.table2["0.5"]
+    const steps = (examples: number, epochs: number) => Math.floor(examples / options.batchSize) * epochs
+    const cleanSize = options.trainSize ?? 8000 - (options.testSize ?? 2000)
+    const verdicts = [
+      judgeRows(claims.clean, clean, (o) => o.lastTestError),
+      ...noiseVerdicts(noisy, 0.5),
+      ...attackVerdicts(clean, "whiteBox"),
+    ]
     return yield* finish(options, "quick", {
+      verdicts,
       rows: [...toy.rows, ...clean, ...noisy],
       tables: [
         "## Clean labels (test error)",
@@ -241,7 +355,7 @@ export const quick = (
           options,
           "CIFAR-10 with PreAct ResNet-18 for 200 epochs (test error, Table 2) and ImageNet with ResNet-101 (Table 3)",
         ),
-        `The 50% noise runs use ${noisyOptions.trainSize} training digits for ${noisyOptions.epochs} epochs, long enough for ERM to start memorising the wrong labels.`,
+        `Settings: clean labels: mixup α = ${options.alpha}, ${cleanSize} digits × ${options.epochs} epochs = ${steps(cleanSize, options.epochs)} steps; 50% corrupted labels: mixup α = ${options.noisyAlpha}, ${noisyOptions.trainSize} digits × ${noisyOptions.epochs} epochs = ${steps(noisyOptions.trainSize, noisyOptions.epochs)} steps (long enough for ERM to memorise the wrong labels); learning rate ${options.lr} with cosine decay to 0; FGSM and I-FGSM (10 steps) at epsilon ${options.epsilon} on [0, 1] pixels. Budget: ${options.seeds.length} seeds × 4 runs + the two-moons figure, ${((performance.now() - began) / 1000).toFixed(0)} s of wall time.`,
       ],
       records: {
         clean: Tables.records(clean),

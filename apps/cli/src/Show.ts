@@ -96,6 +96,8 @@ export const show = (path: string): Effect.Effect<string, CliError> =>
   Effect.gen(function* () {
     const dir = path.endsWith(".json") ? join(path, "..") : path
     const file = join(dir, "summary.json")
+    if (!Files.exists(dir))
+      return yield* new UsageError({ argument: "DIR", message: `${path}: does not exist` })
     if (!Files.exists(file))
       return yield* new UsageError({
         argument: "DIR",

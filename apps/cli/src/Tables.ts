@@ -74,6 +74,19 @@ export const reportsOf = (outcome: Outcome, key: "whiteBox" | "blackBox"): Reado
   return extra?.[key] ?? []
 }
 
+/** A run's top-1 or top-5 error under one attack (NaN when it was not measured). */
+export const adversarialError = (
+  outcome: Outcome,
+  key: "whiteBox" | "blackBox",
+  attack: string,
+  top: 1 | 5,
+): number => {
+  const t = reportsOf(outcome, key).find((x) => x.attack === attack)
+  if (t === undefined) return Number.NaN
+  const rates = Report.rates(t.totals)
+  return top === 1 ? rates.adversarialTop1Error : rates.adversarialTopKError
+}
+
 /**
  * Table 3 (adversarial examples): rows Metric (top-1, top-5) × method, a column per attack,
  * our error beside the paper's (ImageNet) in each cell: "ours (paper)".
@@ -86,12 +99,6 @@ export const adversarial = (
   const attacks = [
     ...new Set(rows.flatMap((r) => r.outcomes.flatMap((o) => reportsOf(o, key).map((t) => t.attack)))),
   ]
-  const rate = (o: Outcome, attack: string, top: 1 | 5) => {
-    const t = reportsOf(o, key).find((x) => x.attack === attack)
-    if (t === undefined) return Number.NaN
-    const rates = Report.rates(t.totals)
-    return top === 1 ? rates.adversarialTop1Error : rates.adversarialTopKError
-  }
   const clean = (o: Outcome, top: 1 | 5) => {
     const t = reportsOf(o, key)[0]
     if (t === undefined) return Number.NaN
@@ -105,7 +112,7 @@ export const adversarial = (
       cell(r.outcomes, (o) => clean(o, top)),
       ...attacks.map((a) => {
         const theirs = paper[r.method]?.[a]?.[top === 1 ? 0 : 1]
-        return `${cell(r.outcomes, (o) => rate(o, a, top))} (${paperCell(theirs)})`
+        return `${cell(r.outcomes, (o) => adversarialError(o, key, a, top))} (${paperCell(theirs)})`
       }),
     ]),
   )

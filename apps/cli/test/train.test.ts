@@ -45,7 +45,7 @@ describe("train, eval, attack", () => {
     // short of the end is a clean stop.
     assert.match(stopped.stderr, /interrupted (in epoch \d+ after batch \d+|after epoch \d+)/)
     assert.match(stopped.stderr, /run the same command with --resume/)
-    const runDir = join(out, "runs", "train-seed0")
+    const runDir = join(out, "runs", "mixup-1-seed0")
     assert.ok(readdirSync(join(runDir, "checkpoints")).length > 0, "a checkpoint was written")
     assert.ok(!existsSync(join(runDir, "summary.json")), "the run is not finished")
 
