@@ -153,55 +153,76 @@ const fgsmAndIfgsm = (epsilon: number, steps: number) => [
   Robustness.make("ifgsm", epsilon, steps),
 ]
 
-const curvesOf = (rows: ReadonlyArray<Tables.Row>) =>
-  rows.flatMap((r) => {
-    const first = r.outcomes[0]
-    return first === undefined
-      ? []
-      : [{ name: first.name.replace(/, seed \d+$/, ""), history: first.history }]
-  })
+/** A row's line name: "clean, mixup, α = 0.2" (group, method, setting). */
+const rowName = (r: Tables.Row & { readonly group?: string }) =>
+  [r.group, r.method, r.setting].filter((s) => s !== undefined && s !== "").join(", ")
+
+const bandsOf = (rows: ReadonlyArray<Tables.Row & { readonly group?: string }>) =>
+  rows.map((r) => ({ name: rowName(r), histories: r.outcomes.map((o) => o.history) }))
 
 /**
- * Test and training error curves of the rows' first seed. The training error is against the true
- * labels, so with corrupted labels it shows whether a network memorises the wrong ones.
+ * The rows' test error per epoch (mean over seeds, min-max shaded) and, when labels were
+ * corrupted, the memorisation curve: the error on the corrupted training examples against their
+ * corrupted labels, which falls to 0 as a network memorises them. Files are named `<prefix>test-error`
+ * and `<prefix>memorisation` (or `<prefix>training-error` on clean labels).
  */
-const errorPictures = (rows: ReadonlyArray<Tables.Row>, out: string, title: string) =>
+const errorPictures = (
+  rows: ReadonlyArray<Tables.Row & { readonly group?: string }>,
+  out: string,
+  title: string,
+  prefix = "",
+) =>
   Effect.gen(function* () {
-    const runs = curvesOf(rows)
+    const runs = bandsOf(rows)
     const test = yield* Pictures.write(
-      Pictures.curves(runs, {
+      Pictures.seedBands(runs, {
         title: `${title}: test error`,
-        yLabel: "test top-1 error",
+        yLabel: "test error %",
         metric: (m) => m.testTop1Error,
       }),
       out,
-      "test-error",
+      `${prefix}test-error`,
     )
-    const measured = runs.filter((r) => r.history.some((m) => m.trainErrorTrue !== undefined))
-    const noisy = measured.some((r) => r.history.some((m) => m.corruptedTrainError !== undefined))
+    const has = (metric: (m: EpochMetrics) => number | undefined) =>
+      runs.filter((r) => r.histories.some((h) => h.some((m) => Number.isFinite(metric(m) ?? Number.NaN))))
+    const noisy = has((m) => m.corruptedTrainError)
+    const measured = has((m) => m.trainError)
     const train =
-      measured.length === 0
-        ? []
-        : [
+      noisy.length > 0
+        ? [
             yield* Pictures.write(
-              Pictures.curves(measured, {
-                title: `${title}: training error${noisy ? " (true labels)" : ""}`,
-                yLabel: "training error",
-                metric: (m: EpochMetrics) => m.trainErrorTrue,
+              Pictures.seedBands(noisy, {
+                title: `${title}: memorisation of the corrupted labels`,
+                yLabel: "error on corrupted training examples %",
+                metric: (m) => m.corruptedTrainError,
               }),
               out,
-              "training-error",
+              `${prefix}memorisation`,
             ),
           ]
+        : measured.length > 0
+          ? [
+              yield* Pictures.write(
+                Pictures.seedBands(measured, {
+                  title: `${title}: training error`,
+                  yLabel: "training error %",
+                  metric: (m) => m.trainError,
+                }),
+                out,
+                `${prefix}training-error`,
+              ),
+            ]
+          : []
     return [test, ...train]
   })
 
+/** Mixed training examples with their soft labels, one lambda per pair, so the grid shows a range of them. */
 const mixedGrid = (data: DatasetType, out: string, alpha: number) =>
   Pictures.write(
-    Pictures.mixedExamples(data, Strategy.mixup({ alpha }), {
+    Pictures.mixedExamples(data, Strategy.mixup({ alpha, granularity: "pair" }), {
       count: 16,
       seed: 0,
-      title: `mixup (α = ${alpha}) training examples and their soft labels`,
+      title: `mixup training examples and their soft labels (λ ~ Beta(${alpha}, ${alpha}), one per pair)`,
     }),
     out,
     "mixed-examples",
@@ -317,7 +338,8 @@ export const quick = (
     const noisy = yield* Experiment.runMethods(methods(0.5, options.noisyAlpha), options, context, load)
     const seed = options.seeds[0] ?? 0
     const pictures = [
-      ...(yield* errorPictures([...clean, ...noisy], options.out, "MNIST")),
+      ...(yield* errorPictures(clean, options.out, "MNIST, clean labels", "clean-")),
+      ...(yield* errorPictures(noisy, options.out, "MNIST, 50% corrupted labels", "noisy-")),
       yield* mnistGrid(options, load, seed),
       toy.picture,
     ]
