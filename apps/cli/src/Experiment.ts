@@ -33,6 +33,8 @@ export interface Method {
   readonly optimizer?: Config.RunConfig["optimizer"]
   readonly schedule?: Config.RunConfig["schedule"]
   readonly saveModel?: boolean
+  /** Measure the training error every epoch (default: yes). */
+  readonly trainError?: boolean
   /** Measurements on the trained network of one seed. */
   readonly after?: (
     data: Datasets.TrainTest,
@@ -87,6 +89,7 @@ export const runMethods = <M extends Method>(
             backend: common.backend,
             ...(m.optimizer === undefined ? {} : { optimizer: m.optimizer }),
             schedule: m.schedule ?? reproductionSchedule,
+            ...(m.trainError === undefined ? {} : { trainError: m.trainError }),
             ...(m.augment === undefined ? {} : { augment: m.augment }),
           })
           const after = m.after?.(data, seed)

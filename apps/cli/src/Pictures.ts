@@ -78,7 +78,10 @@ export const curves = (
  * epoch, in percent, with the min-max over the seeds shaded around it.
  */
 export const seedBands = (
-  rows: ReadonlyArray<{ readonly name: string; readonly histories: ReadonlyArray<ReadonlyArray<EpochMetrics>> }>,
+  rows: ReadonlyArray<{
+    readonly name: string
+    readonly histories: ReadonlyArray<ReadonlyArray<EpochMetrics>>
+  }>,
   options: {
     readonly title: string
     readonly metric: (m: EpochMetrics) => number | undefined
@@ -102,7 +105,10 @@ export const seedBands = (
     }
   })
   return Charts.lines({
-    title: rows.length > MAX_CURVES ? `${options.title} (first ${MAX_CURVES} of ${rows.length} rows)` : options.title,
+    title:
+      rows.length > MAX_CURVES
+        ? `${options.title} (first ${MAX_CURVES} of ${rows.length} rows)`
+        : options.title,
     ...(seeds > 1 ? { subtitle: `mean of ${seeds} seeds, min-max shaded` } : {}),
     xLabel: "epoch",
     integerX: true,
