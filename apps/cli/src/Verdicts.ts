@@ -29,6 +29,8 @@ export interface Verdict {
 export interface ClaimSpec {
   readonly claim: string
   readonly paper: string
+  /** What mixup is compared with (default "ERM"). */
+  readonly against?: string
   /** Which side mixup should be on: "lower" (errors) or "higher" (error on corrupted labels). */
   readonly direction: "lower" | "higher"
   /** The least gap of the means, in points, for the claim to hold ("far below"); default any. */
@@ -77,7 +79,7 @@ export const judge = (spec: ClaimSpec, erm: PerSeed, mixup: PerSeed): Verdict =>
   return {
     claim: spec.claim,
     paper: spec.paper,
-    ours: `mixup ${Stats.percentSummary(m)} vs ERM ${Stats.percentSummary(e)} (${agree} of ${paired.length} seed${paired.length === 1 ? "" : "s"})`,
+    ours: `mixup ${Stats.percentSummary(m)} vs ${spec.against ?? "ERM"} ${Stats.percentSummary(e)} (${agree} of ${paired.length} seed${paired.length === 1 ? "" : "s"})`,
     holds,
     shortfalls,
     agree,
