@@ -55,7 +55,8 @@ describe("train, eval, attack", () => {
     assert.match(resumed.stderr, /epoch 2: loss/)
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))
     assert.equal(summary.history.length, 2)
-    assert.match(resumed.stdout, /\| train +\|/)
+    // Named by its strategy.
+    assert.match(resumed.stdout, /\| mixup, α = 1 +\|/)
     for (const file of ["test-error.png", "test-error.svg", "mixed-examples.png", "tables.md", "metrics.csv"])
       assert.ok(existsSync(join(out, file)), file)
 
