@@ -6,7 +6,13 @@ import { Effect } from "effect"
 import { describe, FileError } from "./Errors.ts"
 
 const fail = (path: string, action: string) => (cause: unknown) =>
-  new FileError({ path, message: `${path}: cannot ${action} (${describe(cause)})` })
+  new FileError({
+    path,
+    message:
+      typeof cause === "object" && cause !== null && (cause as { readonly code?: unknown }).code === "ENOENT"
+        ? `${path}: does not exist`
+        : `${path}: cannot ${action} (${describe(cause)})`,
+  })
 
 /** Write `text` atomically (a temporary file renamed), creating the folder. */
 export const writeText = (path: string, text: string): Effect.Effect<string, FileError> =>

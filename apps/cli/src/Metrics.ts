@@ -10,6 +10,7 @@ export const columns = [
   "bestTestError",
   "trainError",
   "trainErrorTrue",
+  "realTrainError",
   "corruptedTrainError",
   "seconds",
 ] as const

@@ -74,6 +74,50 @@ export const curves = (
   })
 
 /**
+ * One line per row (a method over several seeds): the mean of `metric` over the seeds at each
+ * epoch, in percent, with the min-max over the seeds shaded around it.
+ */
+export const seedBands = (
+  rows: ReadonlyArray<{
+    readonly name: string
+    readonly histories: ReadonlyArray<ReadonlyArray<EpochMetrics>>
+  }>,
+  options: {
+    readonly title: string
+    readonly metric: (m: EpochMetrics) => number | undefined
+    readonly yLabel: string
+  },
+) => {
+  const seeds = Math.max(...rows.map((r) => r.histories.length))
+  const series = rows.slice(0, MAX_CURVES).map((r) => {
+    const epochs = Math.max(0, ...r.histories.map((h) => h.length))
+    const at = Array.from({ length: epochs }, (_, e) => {
+      const ys = r.histories.flatMap((h) => {
+        const y = h[e] === undefined ? undefined : options.metric(h[e]!)
+        return y === undefined || !Number.isFinite(y) ? [] : [100 * y]
+      })
+      return { x: e + 1, ys }
+    }).filter((p) => p.ys.length > 0)
+    return {
+      name: r.name,
+      points: at.map((p) => [p.x, p.ys.reduce((a, b) => a + b, 0) / p.ys.length] as const),
+      ...(seeds > 1 ? { band: at.map((p) => [p.x, Math.min(...p.ys), Math.max(...p.ys)] as const) } : {}),
+    }
+  })
+  return Charts.lines({
+    title:
+      rows.length > MAX_CURVES
+        ? `${options.title} (first ${MAX_CURVES} of ${rows.length} rows)`
+        : options.title,
+    ...(seeds > 1 ? { subtitle: `mean of ${seeds} seeds, min-max shaded` } : {}),
+    xLabel: "epoch",
+    integerX: true,
+    yLabel: options.yLabel,
+    series: series.filter((s) => s.points.length > 0),
+  })
+}
+
+/**
  * The first `count` training examples mixed by `strategy` (its plan executed on the host),
  * captioned with their soft labels, e.g. "0.62·3 + 0.38·8". Image data only ([n, h, w, c]).
  */

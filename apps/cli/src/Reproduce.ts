@@ -20,6 +20,7 @@ import * as Robustness from "./Robustness.ts"
 import type * as Runner from "./Runner.ts"
 import * as Setup from "./Setup.ts"
 import * as Tables from "./Tables.ts"
+import * as Verdicts from "./Verdicts.ts"
 
 const mlp = (hidden: ReadonlyArray<number>, dropout?: number): Config.ModelConfig => ({
   kind: "mlp",
@@ -35,7 +36,18 @@ const describeScale = (common: Setup.Common, model: string) =>
 const mlpScale = (options: Setup.Common & { readonly hidden: ReadonlyArray<number> }, theirs: string) =>
   Paper.scaleNote(describeScale(options, `MLP ${options.hidden.join("-")}`), theirs)
 
-/** Print-ready tables (lines joined) and the experiment folder written. */
+/** Where an experiment's files went: the last lines of its output. */
+const whereWritten = (out: string, pictures: ReadonlyArray<Pictures.Written>): string =>
+  [
+    `Results written to ${out}/: tables.md, summary.json, metrics.csv, config.json`,
+    `  pictures: ${pictures.map((p) => `${p.name}.svg/.png`).join(", ")}`,
+    `  runs: ${join(out, "runs")}/<run>-seed<n>/ (each with its network in model/: vicinal eval / vicinal attack <run folder>)`,
+  ].join("\n")
+
+/**
+ * Print-ready tables (lines joined) with the verdicts of the paper's claims, and the experiment
+ * folder written; the printed text ends with where the files are.
+ */
 const finish = (
   options: Setup.Common,
   experiment: string,
@@ -45,8 +57,108 @@ const finish = (
     readonly records: unknown
     readonly pictures: ReadonlyArray<Pictures.Written>
     readonly began: number
+    readonly verdicts?: ReadonlyArray<Verdicts.Verdict>
   },
-) => Experiment.writeFolder(options.out, { experiment, options, ...parts, tables: parts.tables.join("\n") })
+) => {
+  const verdicts = parts.verdicts ?? []
+  const claims =
+    verdicts.length === 0
+      ? []
+      : [
+          "",
+          "## The paper's claims at this scale",
+          "",
+          Verdicts.table(verdicts),
+          "",
+          ...verdicts.map(Verdicts.line),
+        ]
+  return Effect.map(
+    Experiment.writeFolder(options.out, {
+      experiment,
+      options,
+      ...parts,
+      records:
+        verdicts.length === 0
+          ? parts.records
+          : Array.isArray(parts.records)
+            ? { rows: parts.records, verdicts }
+            : { ...(parts.records as object), verdicts },
+      tables: [...parts.tables, ...claims].join("\n"),
+    }),
+    (written) => ({
+      ...written,
+      tables: `${written.tables}\n\n${whereWritten(options.out, parts.pictures)}`,
+    }),
+  )
+}
+
+/** The paper's Table 2 numbers of ERM and mixup at one corruption level, e.g. "CIFAR-10, 50%: ERM 44.6, mixup 12.7 (α = 32)". */
+const paperTable2 = (noise: number, pick: (row: Paper.Table2Row) => number, setting = true): string => {
+  const rows = paperRow(noise, "ERM").paper === undefined ? undefined : Paper.table2[String(noise) as "0.5"]
+  return rows === undefined
+    ? "no such level in the paper"
+    : `CIFAR-10, ${percent(noise)}: ERM ${pick(rows.ERM)}, mixup ${pick(rows.mixup)}${setting ? ` (${rows.mixup.setting})` : ""}`
+}
+
+/** The paper's claims about ERM vs mixup, as `Verdicts` checks them. */
+const claims = {
+  clean: {
+    claim: "mixup lowers clean test error",
+    paper: `CIFAR-10, PreAct ResNet-18: ERM ${Paper.cifar.erm}, mixup ${Paper.cifar.mixup}`,
+    direction: "lower" as const,
+  },
+  noisyLast: (noise: number) => ({
+    claim: `with ${percent(noise)} corrupted labels, mixup's last-epoch test error is far below ERM's`,
+    paper: paperTable2(noise, (r) => r.last),
+    direction: "lower" as const,
+    minGap: 5,
+  }),
+  memorisation: (noise: number) => ({
+    claim: `with ${percent(noise)} corrupted labels, ERM memorises them (its error on them below 20%) and mixup does not (above 50%)`,
+    paper: paperTable2(noise, (r) => r.corrupted, false),
+    direction: "higher" as const,
+    bounds: { ermBelow: 0.2, mixupAbove: 0.5 },
+  }),
+  attack: (attack: "FGSM" | "I-FGSM", box: "white" | "black") => {
+    const theirs = Paper.table3[box === "white" ? "whiteBox" : "blackBox"]
+    return {
+      claim: `mixup is more robust to ${attack} (${box} box, top-1 error under attack)`,
+      paper: `ImageNet, ResNet-101: ERM ${theirs.ERM[attack][0]}, mixup ${theirs.mixup[attack][0]}`,
+      direction: "lower" as const,
+    }
+  },
+}
+
+/** The rows named ERM and mixup of a list (the first of each). */
+const ermMixupPair = (rows: ReadonlyArray<Tables.Row>) => {
+  const erm = rows.find((r) => r.method === "ERM")?.outcomes ?? []
+  const mixup = rows.find((r) => r.method === "mixup")?.outcomes ?? []
+  return { erm, mixup }
+}
+
+/** Judge a claim on ERM vs mixup rows by one metric of their runs. */
+const judgeRows = (
+  spec: Verdicts.ClaimSpec,
+  rows: ReadonlyArray<Tables.Row>,
+  pick: (o: Runner.Outcome) => number | undefined,
+) => {
+  const { erm, mixup } = ermMixupPair(rows)
+  return Verdicts.judge(spec, Verdicts.perSeed(erm, pick), Verdicts.perSeed(mixup, pick))
+}
+
+/** The attack claims (top-1) of rows that measured `key`. */
+const attackVerdicts = (rows: ReadonlyArray<Tables.Row>, key: "whiteBox" | "blackBox") =>
+  (["FGSM", "I-FGSM"] as const).map((attack) =>
+    judgeRows(claims.attack(attack, key === "whiteBox" ? "white" : "black"), rows, (o) =>
+      Tables.adversarialError(o, key, attack, 1),
+    ),
+  )
+
+/** The label-noise claims of ERM vs mixup rows at one corruption level. */
+const noiseVerdicts = (rows: ReadonlyArray<Tables.Row>, noise: number) => [
+  judgeRows(claims.noisyLast(noise), rows, (o) => o.lastTestError),
+  judgeRows(claims.memorisation(noise), rows, (o) => o.final?.corruptedTrainError),
+]
 
 /** The paper's two attacks (Table 3): FGSM and I-FGSM of `steps` iterations. */
 const fgsmAndIfgsm = (epsilon: number, steps: number) => [
@@ -54,55 +166,76 @@ const fgsmAndIfgsm = (epsilon: number, steps: number) => [
   Robustness.make("ifgsm", epsilon, steps),
 ]
 
-const curvesOf = (rows: ReadonlyArray<Tables.Row>) =>
-  rows.flatMap((r) => {
-    const first = r.outcomes[0]
-    return first === undefined
-      ? []
-      : [{ name: first.name.replace(/, seed \d+$/, ""), history: first.history }]
-  })
+/** A row's line name: "clean, mixup, α = 0.2" (group, method, setting). */
+const rowName = (r: Tables.Row & { readonly group?: string }) =>
+  [r.group, r.method, r.setting].filter((s) => s !== undefined && s !== "").join(", ")
+
+const bandsOf = (rows: ReadonlyArray<Tables.Row & { readonly group?: string }>) =>
+  rows.map((r) => ({ name: rowName(r), histories: r.outcomes.map((o) => o.history) }))
 
 /**
- * Test and training error curves of the rows' first seed. The training error is against the true
- * labels, so with corrupted labels it shows whether a network memorises the wrong ones.
+ * The rows' test error per epoch (mean over seeds, min-max shaded) and, when labels were
+ * corrupted, the memorisation curve: the error on the corrupted training examples against their
+ * corrupted labels, which falls to 0 as a network memorises them. Files are named `<prefix>test-error`
+ * and `<prefix>memorisation` (or `<prefix>training-error` on clean labels).
  */
-const errorPictures = (rows: ReadonlyArray<Tables.Row>, out: string, title: string) =>
+const errorPictures = (
+  rows: ReadonlyArray<Tables.Row & { readonly group?: string }>,
+  out: string,
+  title: string,
+  prefix = "",
+) =>
   Effect.gen(function* () {
-    const runs = curvesOf(rows)
+    const runs = bandsOf(rows)
     const test = yield* Pictures.write(
-      Pictures.curves(runs, {
+      Pictures.seedBands(runs, {
         title: `${title}: test error`,
-        yLabel: "test top-1 error",
+        yLabel: "test error %",
         metric: (m) => m.testTop1Error,
       }),
       out,
-      "test-error",
+      `${prefix}test-error`,
     )
-    const measured = runs.filter((r) => r.history.some((m) => m.trainErrorTrue !== undefined))
-    const noisy = measured.some((r) => r.history.some((m) => m.corruptedTrainError !== undefined))
+    const has = (metric: (m: EpochMetrics) => number | undefined) =>
+      runs.filter((r) => r.histories.some((h) => h.some((m) => Number.isFinite(metric(m) ?? Number.NaN))))
+    const noisy = has((m) => m.corruptedTrainError)
+    const measured = has((m) => m.trainError)
     const train =
-      measured.length === 0
-        ? []
-        : [
+      noisy.length > 0
+        ? [
             yield* Pictures.write(
-              Pictures.curves(measured, {
-                title: `${title}: training error${noisy ? " (true labels)" : ""}`,
-                yLabel: "training error",
-                metric: (m: EpochMetrics) => m.trainErrorTrue,
+              Pictures.seedBands(noisy, {
+                title: `${title}: memorisation of the corrupted labels`,
+                yLabel: "error on corrupted training examples %",
+                metric: (m) => m.corruptedTrainError,
               }),
               out,
-              "training-error",
+              `${prefix}memorisation`,
             ),
           ]
+        : measured.length > 0
+          ? [
+              yield* Pictures.write(
+                Pictures.seedBands(measured, {
+                  title: `${title}: training error`,
+                  yLabel: "training error %",
+                  metric: (m) => m.trainError,
+                }),
+                out,
+                `${prefix}training-error`,
+              ),
+            ]
+          : []
     return [test, ...train]
   })
 
+/** Mixed training examples with their soft labels, one lambda per pair, so the grid shows a range of them. */
 const mixedGrid = (data: DatasetType, out: string, alpha: number) =>
   Pictures.write(
-    Pictures.mixedExamples(data, Strategy.mixup({ alpha }), {
+    Pictures.mixedExamples(data, Strategy.mixup({ alpha, granularity: "pair" }), {
       count: 16,
       seed: 0,
-      title: `mixup (α = ${alpha}) training examples and their soft labels`,
+      title: `mixup training examples and their soft labels (λ ~ Beta(${alpha}, ${alpha}), one per pair)`,
     }),
     out,
     "mixed-examples",
@@ -116,22 +249,30 @@ const mnistGrid = (options: Setup.Common, load: ReturnType<typeof Setup.dataCach
 // quick
 
 export interface QuickOptions extends Setup.Common {
+  /** mixup's alpha on clean labels (0.2: alpha 1 does not beat ERM at this scale). */
+  readonly alpha: number
   /** The label-noise runs: fewer examples, more epochs, so that ERM has time to memorise. */
   readonly noisyTrainSize: number
   readonly noisyEpochs: number
   readonly noisyAlpha: number
   readonly epsilon: number
+  /** Attack only the first this many test digits (each I-FGSM step costs a training step's work). */
+  readonly attackLimit: number
   readonly toyEpochs: number
   readonly hidden: ReadonlyArray<number>
 }
 
 const whiteBox =
-  (attacks: ReadonlyArray<ReturnType<typeof Robustness.make>>) =>
+  (attacks: ReadonlyArray<ReturnType<typeof Robustness.make>>, limit?: number) =>
   (data: Datasets.TrainTest, seed: number) =>
   (classifier: Classifier) =>
-    Effect.map(Robustness.evaluate(classifier, data.test, { attacks, seed }), (reports) => ({
-      whiteBox: reports,
-    }))
+    Effect.map(
+      Robustness.evaluate(classifier, limit === undefined ? data.test : Robustness.first(data.test, limit), {
+        attacks,
+        seed,
+      }),
+      (reports) => ({ whiteBox: reports }),
+    )
 
 /** The paper's comparison: one setup trained with ERM and with mixup(alpha). */
 const ermAndMixup = <Base extends Omit<Experiment.Method, "method" | "setting" | "strategy">>(
@@ -195,7 +336,8 @@ export const quick = (
         model,
         data: Setup.mnist(noise > 0 ? noisyOptions : options, noise),
         group: noise > 0 ? `${percent(noise)} noise` : "clean",
-        ...(noise > 0 ? { epochs: options.noisyEpochs } : {}),
+        // Training error each epoch only where it is a result (memorisation of corrupted labels).
+        ...(noise > 0 ? { epochs: options.noisyEpochs } : { trainError: false }),
         ...(after === undefined ? {} : { after }),
       }
       return ermAndMixup(base, alpha)
@@ -207,16 +349,30 @@ export const quick = (
       epochs: options.noisyEpochs,
     }
     const toy = yield* toyFigure(options, options.toyEpochs, context, load)
-    const clean = yield* Experiment.runMethods(methods(0, 1, whiteBox(attacks)), options, context, load)
+    const clean = yield* Experiment.runMethods(
+      methods(0, options.alpha, whiteBox(attacks, options.attackLimit)),
+      options,
+      context,
+      load,
+    )
     const noisy = yield* Experiment.runMethods(methods(0.5, options.noisyAlpha), options, context, load)
     const seed = options.seeds[0] ?? 0
     const pictures = [
-      ...(yield* errorPictures([...clean, ...noisy], options.out, "MNIST")),
+      ...(yield* errorPictures(clean, options.out, "MNIST, clean labels", "clean-")),
+      ...(yield* errorPictures(noisy, options.out, "MNIST, 50% corrupted labels", "noisy-")),
       yield* mnistGrid(options, load, seed),
       toy.picture,
     ]
     const table2Paper = Paper.table2["0.5"]
+    const steps = (examples: number, epochs: number) => Math.floor(examples / options.batchSize) * epochs
+    const cleanSize = options.trainSize ?? 8000 - (options.testSize ?? 2000)
+    const verdicts = [
+      judgeRows(claims.clean, clean, (o) => o.lastTestError),
+      ...noiseVerdicts(noisy, 0.5),
+      ...attackVerdicts(clean, "whiteBox"),
+    ]
     return yield* finish(options, "quick", {
+      verdicts,
       rows: [...toy.rows, ...clean, ...noisy],
       tables: [
         "## Clean labels (test error)",
@@ -231,9 +387,9 @@ export const quick = (
           noisy.map((r) => ({ ...r, noise: 0.5, paper: table2Paper[r.method === "ERM" ? "ERM" : "mixup"] })),
         ),
         "",
-        "Train err. real: training error against the true labels; corrupted: on the corrupted examples against their corrupted labels (memorisation: ERM drives it towards 0). The paper's mixup row used α = 32.",
+        "Train err. real: training error on the examples whose labels were not corrupted; corrupted: on the corrupted examples against their corrupted labels (the labels trained with; memorisation: ERM drives both towards 0). The paper's mixup row used α = 32.",
         "",
-        `## Adversarial examples, white box, epsilon ${options.epsilon} (Table 3 layout; paper: ImageNet, epsilon 4/255)`,
+        `## Adversarial examples, white box, epsilon ${options.epsilon}, first ${Math.min(options.attackLimit, options.testSize ?? 2000)} test digits (Table 3 layout; paper: ImageNet, epsilon 4/255)`,
         "",
         Tables.adversarial(clean, "whiteBox", Paper.table3.whiteBox),
         "",
@@ -241,7 +397,7 @@ export const quick = (
           options,
           "CIFAR-10 with PreAct ResNet-18 for 200 epochs (test error, Table 2) and ImageNet with ResNet-101 (Table 3)",
         ),
-        `The 50% noise runs use ${noisyOptions.trainSize} training digits for ${noisyOptions.epochs} epochs, long enough for ERM to start memorising the wrong labels.`,
+        `Settings: clean labels: mixup α = ${options.alpha}, ${cleanSize} digits × ${options.epochs} epochs = ${steps(cleanSize, options.epochs)} steps; 50% corrupted labels: mixup α = ${options.noisyAlpha}, ${noisyOptions.trainSize} digits × ${noisyOptions.epochs} epochs = ${steps(noisyOptions.trainSize, noisyOptions.epochs)} steps; learning rate ${options.lr} with cosine decay to 0; FGSM and I-FGSM (10 steps) at epsilon ${options.epsilon} on [0, 1] pixels, on the first ${Math.min(options.attackLimit, options.testSize ?? 2000)} test digits. Budget: ${options.seeds.length} seed${options.seeds.length === 1 ? "" : "s"} × 4 runs + the two-moons figure: ${((performance.now() - began) / 1000).toFixed(0)} s of wall time.`,
       ],
       records: {
         clean: Tables.records(clean),
@@ -307,13 +463,19 @@ export const table2 = (
       yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
     return yield* finish(options, "table2", {
+      verdicts: options.noise.flatMap((noise) =>
+        noiseVerdicts(
+          rows.filter((r) => r.noise === noise),
+          noise,
+        ),
+      ),
       rows,
       tables: [
         "## Table 2: label corruption",
         "",
         Tables.labelCorruption(rows),
         "",
-        "Best: lowest test error over the epochs; Last: at the end. Train err. real: against the true labels; corrupted: on the corrupted examples against their corrupted labels (ERM memorises: near 0; mixup does not).",
+        "Best: lowest test error over the epochs; Last: at the end. Train err. real: on the examples whose labels were not corrupted; corrupted: on the corrupted examples against their corrupted labels, the labels trained with (ERM memorises: near 0; mixup does not).",
         "",
         mlpScale(options, "CIFAR-10 with PreAct ResNet-18 for 200 epochs"),
       ],
@@ -383,6 +545,7 @@ export const table3 = (
       yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
     return yield* finish(options, "table3", {
+      verdicts: [...attackVerdicts(rows, "whiteBox"), ...attackVerdicts(rows, "blackBox")],
       rows: [...surrogates, ...rows],
       tables: [
         `## Table 3: adversarial examples (epsilon ${options.epsilon} on [0, 1] pixels; I-FGSM ${options.steps} steps)`,
@@ -491,7 +654,39 @@ export const ablation = (
       )),
       yield* mnistGrid(options, load, options.seeds[0] ?? 0),
     ]
+    const mixupRow = rows.find((r) => r.method === "mixup AC + RP")
+    const others = rows.filter((r) => r !== mixupRow)
+    const mixup = Verdicts.perSeed(mixupRow?.outcomes ?? [], (o) => o.lastTestError)
+    // Per seed, the lowest error of any other row: mixup is best when it beats that.
+    const bestOther = mixup.map(({ seed }) => ({
+      seed,
+      value: Math.min(
+        ...others.flatMap((r) => r.outcomes.filter((o) => o.seed === seed).map((o) => o.lastTestError)),
+      ),
+    }))
+    const erm = Verdicts.perSeed(rows.find((r) => r.method === "ERM")?.outcomes ?? [], (o) => o.lastTestError)
     return yield* finish(options, "ablation", {
+      verdicts: [
+        Verdicts.judge(
+          {
+            claim: "mixup (AC + RP) lowers test error",
+            paper: `CIFAR-10: ERM ${Paper.ablation.ERM}, mixup ${Paper.ablation["mixup AC + RP"]}`,
+            direction: "lower",
+          },
+          erm,
+          mixup,
+        ),
+        Verdicts.judge(
+          {
+            claim: "mixup (AC + RP) has the lowest test error of all the ablation's rows",
+            paper: "CIFAR-10: mixup best, mix input + label smoothing second",
+            direction: "lower",
+            against: "the best other row",
+          },
+          bestOther,
+          mixup,
+        ),
+      ],
       rows,
       tables: [
         "## Ablation",

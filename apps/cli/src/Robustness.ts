@@ -45,6 +45,20 @@ export const asModel =
       { training: false },
     )
 
+/** The first `n` examples of a dataset (all when it has fewer). */
+export const first = (dataset: DatasetType, n: number): DatasetType => {
+  const total = dataset.shape[0] ?? 0
+  if (n >= total) return dataset
+  const width = dataset.shape.slice(1).reduce((a, b) => a * b, 1)
+  return {
+    ...dataset,
+    x: dataset.x.subarray(0, n * width),
+    labels: dataset.labels.subarray(0, n),
+    trueLabels: dataset.trueLabels.subarray(0, n),
+    shape: [n, ...dataset.shape.slice(1)],
+  }
+}
+
 export const evaluate = (
   classifier: Classifier | Attack.Model,
   test: DatasetType,

@@ -58,11 +58,23 @@ export interface Outcome {
 
 export const summaryFile = (dir: string) => join(dir, "summary.json")
 
-/** Errors of the training package, with config fields kept as usage errors. */
+/** What to do about a checkpoint `--resume` cannot use, by problem. */
+const checkpointAdvice = (error: Extract<TrainError, { _tag: "CheckpointError" }>): string =>
+  error.problem === "exists"
+    ? "; resume it with --resume, or write to another folder with --out"
+    : error.problem === "io"
+      ? ""
+      : `; to continue from an earlier checkpoint delete ${error.path}, to start the run over drop --resume, or write to another folder with --out`
+
+/** Errors of the training package, with config fields kept as usage errors and checkpoint problems saying what to do. */
 export const fromTrainError = (error: TrainError): CliError =>
   error._tag === "ConfigError"
     ? new UsageError({ argument: error.field, message: error.message })
-    : new StepFailed({ step: "train", message: error.message })
+    : new StepFailed({
+        step: "train",
+        message:
+          error._tag === "CheckpointError" ? `${error.message}${checkpointAdvice(error)}` : error.message,
+      })
 
 const isOutcome = (u: unknown): u is Outcome =>
   typeof u === "object" &&

@@ -51,6 +51,8 @@ export interface RunInput {
   readonly optimizer?: Config.RunConfig["optimizer"]
   readonly schedule?: Config.RunConfig["schedule"]
   readonly augment?: Config.RunConfig["augment"]
+  /** Measure the training error every epoch (default: yes, except for the downloaded sets). */
+  readonly trainError?: boolean
 }
 
 /**
@@ -71,7 +73,11 @@ export const runConfig = (input: RunInput): Config.RunConfig => ({
   ...(input.augment === undefined ? {} : { augment: input.augment }),
   // Training error every epoch, for the training-error curves (skipped for the downloaded sets,
   // CIFAR's 50,000 or IDX's 60,000 images, unless labels are corrupted: an extra pass per epoch).
-  ...("dir" in input.data ? {} : { trainError: true }),
+  ...(input.trainError !== undefined
+    ? { trainError: input.trainError }
+    : "dir" in input.data
+      ? {}
+      : { trainError: true }),
 })
 
 /** MNIST (bundled 10,000 digits: 8,000 train / 2,000 test), optionally fewer training examples and noisy labels. */

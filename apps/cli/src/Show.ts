@@ -39,8 +39,9 @@ export const epochsTable = (history: ReadonlyArray<EpochMetrics>): string =>
       "Test top-1 %",
       "Test top-5 %",
       "Best %",
-      "Train err. (true) %",
-      "Corrupted %",
+      "Train err. (true labels) %",
+      "Train err. real %",
+      "Train err. corrupted %",
       "Seconds",
     ],
     history.map((m) => [
@@ -50,6 +51,7 @@ export const epochsTable = (history: ReadonlyArray<EpochMetrics>): string =>
       rate(m.testTop5Error),
       rate(m.bestTestError),
       rate(m.trainErrorTrue),
+      rate(m.realTrainError),
       rate(m.corruptedTrainError),
       typeof m.seconds === "number" ? m.seconds.toFixed(1) : "–",
     ]),
@@ -94,6 +96,8 @@ export const show = (path: string): Effect.Effect<string, CliError> =>
   Effect.gen(function* () {
     const dir = path.endsWith(".json") ? join(path, "..") : path
     const file = join(dir, "summary.json")
+    if (!Files.exists(dir))
+      return yield* new UsageError({ argument: "DIR", message: `${path}: does not exist` })
     if (!Files.exists(file))
       return yield* new UsageError({
         argument: "DIR",

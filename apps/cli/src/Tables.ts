@@ -38,8 +38,9 @@ export const testError = (rows: ReadonlyArray<Row & { readonly paper?: number }>
   )
 
 /**
- * Table 2 (label corruption): best and last test error; training error against the real
- * labels and, on the corrupted examples, against the corrupted labels (memorisation).
+ * Table 2 (label corruption): best and last test error; training error on the examples whose
+ * labels were not corrupted ("real") and on the corrupted ones against their corrupted labels
+ * ("corrupted"): both near 0 for a network that memorises its training labels.
  */
 export const labelCorruption = (
   rows: ReadonlyArray<Row & { readonly noise: number; readonly paper?: Paper.Table2Row }>,
@@ -59,7 +60,7 @@ export const labelCorruption = (
       r.setting === undefined || r.setting === "" ? r.method : `${r.method} (${r.setting})`,
       cell(r.outcomes, (o) => o.bestTestError),
       cell(r.outcomes, (o) => o.lastTestError),
-      cell(r.outcomes, (o) => o.final?.trainErrorTrue),
+      cell(r.outcomes, (o) => o.final?.realTrainError),
       cell(r.outcomes, (o) => o.final?.corruptedTrainError),
       r.paper === undefined
         ? "–"
@@ -71,6 +72,19 @@ export const labelCorruption = (
 export const reportsOf = (outcome: Outcome, key: "whiteBox" | "blackBox"): ReadonlyArray<Totals> => {
   const extra = outcome.extra as Partial<Record<string, ReadonlyArray<Totals>>> | undefined
   return extra?.[key] ?? []
+}
+
+/** A run's top-1 or top-5 error under one attack (NaN when it was not measured). */
+export const adversarialError = (
+  outcome: Outcome,
+  key: "whiteBox" | "blackBox",
+  attack: string,
+  top: 1 | 5,
+): number => {
+  const t = reportsOf(outcome, key).find((x) => x.attack === attack)
+  if (t === undefined) return Number.NaN
+  const rates = Report.rates(t.totals)
+  return top === 1 ? rates.adversarialTop1Error : rates.adversarialTopKError
 }
 
 /**
@@ -85,12 +99,6 @@ export const adversarial = (
   const attacks = [
     ...new Set(rows.flatMap((r) => r.outcomes.flatMap((o) => reportsOf(o, key).map((t) => t.attack)))),
   ]
-  const rate = (o: Outcome, attack: string, top: 1 | 5) => {
-    const t = reportsOf(o, key).find((x) => x.attack === attack)
-    if (t === undefined) return Number.NaN
-    const rates = Report.rates(t.totals)
-    return top === 1 ? rates.adversarialTop1Error : rates.adversarialTopKError
-  }
   const clean = (o: Outcome, top: 1 | 5) => {
     const t = reportsOf(o, key)[0]
     if (t === undefined) return Number.NaN
@@ -104,7 +112,7 @@ export const adversarial = (
       cell(r.outcomes, (o) => clean(o, top)),
       ...attacks.map((a) => {
         const theirs = paper[r.method]?.[a]?.[top === 1 ? 0 : 1]
-        return `${cell(r.outcomes, (o) => rate(o, a, top))} (${paperCell(theirs)})`
+        return `${cell(r.outcomes, (o) => adversarialError(o, key, a, top))} (${paperCell(theirs)})`
       }),
     ]),
   )
@@ -135,7 +143,7 @@ export const records = (rows: ReadonlyArray<Row & { readonly group?: string; rea
       bestTestErrorStd: best.std,
       lastTestError: last.mean,
       lastTestErrorStd: last.std,
-      trainErrorReal: over(outcomes, (o) => o.final?.trainErrorTrue).mean,
+      trainErrorReal: over(outcomes, (o) => o.final?.realTrainError).mean,
       trainErrorCorrupted: over(outcomes, (o) => o.final?.corruptedTrainError).mean,
     }
   })

@@ -8,7 +8,7 @@ import { Strategy } from "@vicinal/core"
 import { type Classifier, Models } from "@vicinal/models"
 import { Augmentation, Backend, Config, Datasets, Evaluate } from "@vicinal/train"
 import { Effect, Option } from "effect"
-import { type CliError, stepFailed, UsageError } from "./Errors.ts"
+import { type CliError, describe, StepFailed, stepFailed, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
 import * as Files from "./Files.ts"
 import * as Markdown from "./Markdown.ts"
@@ -41,19 +41,82 @@ export interface TrainFlags extends Omit<Options.CommonFlags, "seed" | "backend"
   readonly lr: Option.Option<number>
   readonly config: Option.Option<string>
   readonly strategy: Option.Option<StrategyName>
-  readonly alpha: number
-  readonly smoothing: number
-  readonly sigma: number
+  readonly alpha: Option.Option<number>
+  readonly smoothing: Option.Option<number>
+  readonly sigma: Option.Option<number>
   readonly model: Option.Option<"mlp" | "smallCnn">
   readonly hidden: Option.Option<string>
   readonly labelNoise: Option.Option<number>
   readonly dataset: Option.Option<"mnist" | "twoMoons" | "circles" | "spirals">
 }
 
-/** The strategy a name and its flags describe. */
+/** The strategy parameters' values when their flags are not given. */
+export const parameterDefaults = { alpha: 1, smoothing: 0.1, sigma: 0.1 } as const
+
+type Parameter = keyof typeof parameterDefaults
+
+/** The strategies each parameter flag applies to. */
+const parameterOf: Readonly<Record<Parameter, ReadonlyArray<StrategyName>>> = {
+  alpha: ["mixup", "cutmix", "fmix", "mixImages", "manifold"],
+  smoothing: ["labelSmoothing"],
+  sigma: ["gaussianNoise"],
+}
+
+/**
+ * The strategy named by `--strategy` (or implied: mixup when there is no config file) with its
+ * parameter flags, or undefined to keep the config file's. A parameter flag is never dropped:
+ * one the strategy has no use for, or one given to a config file's strategy without
+ * `--strategy`, is refused.
+ */
+export const strategyFromFlags = (
+  flags: Pick<TrainFlags, "config" | "strategy" | Parameter>,
+): Effect.Effect<
+  { readonly name: StrategyName; readonly values: Record<Parameter, number> } | undefined,
+  UsageError
+> =>
+  Effect.gen(function* () {
+    const given = (Object.keys(parameterDefaults) as ReadonlyArray<Parameter>).filter((p) =>
+      Option.isSome(flags[p]),
+    )
+    const name = Option.getOrUndefined(flags.strategy) ?? (Option.isSome(flags.config) ? undefined : "mixup")
+    const flagOf = (p: Parameter) => `--${p} ${Option.getOrUndefined(flags[p])}`
+    if (name === undefined) {
+      const first = given[0]
+      if (first === undefined) return undefined
+      return yield* new UsageError({
+        argument: `--${first}`,
+        message: `${flagOf(first)}: the strategy comes whole from --config ${Option.getOrUndefined(flags.config)}, so this flag would be ignored; add --strategy (e.g. --strategy ${parameterOf[first][0]} ${flagOf(first)}) to replace the config's strategy, or edit the config file`,
+      })
+    }
+    const unused = given.find((p) => !parameterOf[p].includes(name))
+    if (unused !== undefined)
+      return yield* new UsageError({
+        argument: `--${unused}`,
+        message: `${flagOf(unused)}: strategy ${name} has no ${unused}; it applies to ${parameterOf[unused].join(", ")} (give one of them with --strategy, or drop --${unused})`,
+      })
+    return {
+      name,
+      values: {
+        alpha: Option.getOrElse(flags.alpha, () => parameterDefaults.alpha),
+        smoothing: Option.getOrElse(flags.smoothing, () => parameterDefaults.smoothing),
+        sigma: Option.getOrElse(flags.sigma, () => parameterDefaults.sigma),
+      },
+    }
+  })
+
+/** A run's name from its strategy: "mixup, α = 4", "erm", "labelSmoothing, ε = 0.1". */
+export const strategyLabel = (name: StrategyName, values: Record<Parameter, number>): string => {
+  const parameter = (Object.keys(parameterOf) as ReadonlyArray<Parameter>).find((p) =>
+    parameterOf[p].includes(name),
+  )
+  const symbol = { alpha: "α", smoothing: "ε", sigma: "σ" } as const
+  return parameter === undefined ? name : `${name}, ${symbol[parameter]} = ${values[parameter]}`
+}
+
+/** The strategy a name and its parameter values describe. */
 export const strategyOf = (
   name: StrategyName,
-  flags: Pick<TrainFlags, "alpha" | "smoothing" | "sigma">,
+  flags: Record<Parameter, number>,
   hiddenStages: number,
 ): Strategy.Strategy => {
   switch (name) {
@@ -91,9 +154,9 @@ export const trainDefaults = {
   hidden: [256],
 } as const
 
-/** The run config without a file: MNIST, MLP 256, mixup (alpha 1), 5 epochs, SGD. */
+/** The run config without a file: MNIST, MLP 256, mixup (alpha 1), 5 epochs, SGD; named by its strategy. */
 export const defaultConfig = (): Record<string, unknown> => ({
-  name: "train",
+  name: strategyLabel("mixup", parameterDefaults),
   seed: trainDefaults.seed,
   epochs: trainDefaults.epochs,
   batchSize: trainDefaults.batchSize,
@@ -148,6 +211,7 @@ export const configJson = (flags: TrainFlags): Effect.Effect<Record<string, unkn
         : {}),
     }
     const stages = Array.isArray(nextModel.hidden) ? nextModel.hidden.length : 3
+    const strategy = yield* strategyFromFlags(flags)
     const given = <A>(o: Option.Option<A>, key: string) => (Option.isSome(o) ? { [key]: o.value } : {})
     return {
       ...base,
@@ -156,9 +220,13 @@ export const configJson = (flags: TrainFlags): Effect.Effect<Record<string, unkn
       ...given(flags.epochs, "epochs"),
       ...given(flags.batchSize, "batchSize"),
       ...given(flags.backend, "backend"),
-      ...(Option.isSome(flags.strategy)
-        ? { strategy: Strategy.toConfig(strategyOf(flags.strategy.value, flags, stages)) }
-        : {}),
+      ...(strategy === undefined
+        ? {}
+        : {
+            // A run named by the strategy the flags chose (its folder: runs/<name>-seed<k>).
+            name: strategyLabel(strategy.name, strategy.values),
+            strategy: Strategy.toConfig(strategyOf(strategy.name, strategy.values, stages)),
+          }),
       model: nextModel,
       data: nextData,
       ...(Option.isSome(flags.lr) ? { optimizer: { ...record(base.optimizer), lr: flags.lr.value } } : {}),
@@ -185,7 +253,7 @@ export const train = (flags: TrainFlags, context: Runner.Context) =>
     const first = yield* decodeConfig(json, source)
     const out = yield* Options.outDir("train", flags.out, flags.resume)
     const seeds = Setup.seedList(first.seed, flags.seeds)
-    const name = first.name ?? "train"
+    const name = first.name ?? first.strategy._tag.toLowerCase()
     const load = Setup.dataCache()
     const outcomes = yield* Effect.forEach(seeds, (seed) =>
       Effect.gen(function* () {
@@ -274,6 +342,8 @@ export const train = (flags: TrainFlags, context: Runner.Context) =>
 const openRun = (dir: string, backend: Option.Option<Backend.BackendChoice>) =>
   Effect.gen(function* () {
     const file = join(dir, "config.json")
+    if (!Files.exists(dir))
+      return yield* new UsageError({ argument: "RUN", message: `${dir}: does not exist` })
     if (!Files.exists(join(dir, "model", "model.json")))
       return yield* new UsageError({
         argument: "RUN",
@@ -290,7 +360,15 @@ const openRun = (dir: string, backend: Option.Option<Backend.BackendChoice>) =>
       test: Augmentation.forEvaluation(config.augment, loaded.test),
     }
     const classifier = yield* Effect.acquireRelease(
-      Models.load(join(dir, "model")).pipe(Effect.mapError(stepFailed("load network"))),
+      Models.load(join(dir, "model")).pipe(
+        Effect.mapError(
+          (e) =>
+            new StepFailed({
+              step: "load network",
+              message: `load network: ${describe(e)}; the saved network in ${join(dir, "model")} is damaged: train the run again (into another folder with --out, or delete ${dir} first)`,
+            }),
+        ),
+      ),
       (c) => Effect.sync(() => c.dispose()),
     )
     const normalise = config.augment === undefined ? undefined : Augmentation.steps(config.augment).normalise
@@ -314,6 +392,7 @@ export const evaluate = (dir: string, backend: Option.Option<Backend.BackendChoi
         Stats.percent(e.top5Error),
         Stats.percent(e.top1ErrorTrue),
         String(e.corrupted),
+        Stats.percent(e.realError),
         Stats.percent(e.corruptedError),
       ]
       return [
@@ -326,6 +405,7 @@ export const evaluate = (dir: string, backend: Option.Option<Backend.BackendChoi
             "Top-5 error %",
             "Top-1 vs true labels %",
             "Corrupted examples",
+            "Error on uncorrupted (real) %",
             "Error on corrupted %",
           ],
           [row("test", test), row("train", train)],

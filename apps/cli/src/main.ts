@@ -16,7 +16,7 @@ import * as NodeStdio from "@effect/platform-node-shared/NodeStdio"
 import * as NodeTerminal from "@effect/platform-node-shared/NodeTerminal"
 import { Run } from "@vicinal/train"
 import { Cause, Effect, Exit, Layer, Runtime } from "effect"
-import { Command } from "effect/cli"
+import { CliOutput, Command } from "effect/cli"
 import * as Cli from "./Cli.ts"
 
 const platform = Layer.mergeAll(
@@ -25,6 +25,7 @@ const platform = Layer.mergeAll(
   NodeStdio.layer,
   NodeTerminal.layer,
   NodeChildProcessSpawner.layer.pipe(Layer.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer))),
+  CliOutput.layerPresenter(Cli.errorsFirst),
 )
 
 const stop = Run.abortOnSignals(["SIGINT", "SIGTERM"])

@@ -5,7 +5,7 @@ import * as Train from "../src/Train.ts"
 
 test("every --strategy name builds a valid strategy that plans on a batch of MNIST digits", () => {
   for (const name of Train.strategyNames) {
-    const strategy = Train.strategyOf(name, { alpha: 1, smoothing: 0.1, sigma: 0.1 }, 2)
+    const strategy = Train.strategyOf(name, Train.parameterDefaults, 2)
     assert.equal(Strategy.validate(strategy), undefined, name)
     const plan = Strategy.plan(
       strategy,

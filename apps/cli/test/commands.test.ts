@@ -71,20 +71,31 @@ describe("vicinal commands", () => {
 
     const missing = await run(["train", "--config", join(dir, "nope.json")])
     assert.equal(missing.code, 1)
-    assert.match(missing.stderr, /--config .*nope.json: cannot read/)
+    assert.match(missing.stderr, /--config .*nope.json: does not exist/)
   })
 
-  test("show refuses a folder that holds no results", async () => {
+  test("a flag error comes first, then where the flags are listed (not after the whole help)", async () => {
+    const r = await run(["train", "--nope"])
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr.trimStart(), /^ERROR\s+Unrecognized flag: --nope/)
+    assert.match(r.stderr, /\(vicinal train --help lists every flag\)/)
+    assert.doesNotMatch(r.stdout, /USAGE/)
+  })
+
+  test("show refuses a folder that holds no results, or does not exist", async () => {
     const r = await run(["show", tempDir("empty")])
     assert.equal(r.code, 1)
     assert.match(r.stderr, /not a vicinal results folder \(no summary.json\)/)
+    const missing = await run(["show", join(tempDir("gone"), "nowhere")])
+    assert.equal(missing.code, 1)
+    assert.match(missing.stderr, /nowhere: does not exist/)
   })
 
   test("attack refuses a run trained on points in the plane, saying it needs images", async () => {
     const out = join(tempDir("toy"), "out")
     const trained = await run(["train", "--dataset", "twoMoons", "--epochs", "1", "--out", out])
     assert.equal(trained.code, 0, trained.stderr)
-    const attacked = await run(["attack", join(out, "runs", "train-seed0")])
+    const attacked = await run(["attack", join(out, "runs", "mixup-1-seed0")])
     assert.equal(attacked.code, 1)
     assert.match(
       both(attacked),

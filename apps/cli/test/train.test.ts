@@ -45,7 +45,7 @@ describe("train, eval, attack", () => {
     // short of the end is a clean stop.
     assert.match(stopped.stderr, /interrupted (in epoch \d+ after batch \d+|after epoch \d+)/)
     assert.match(stopped.stderr, /run the same command with --resume/)
-    const runDir = join(out, "runs", "train-seed0")
+    const runDir = join(out, "runs", "mixup-1-seed0")
     assert.ok(readdirSync(join(runDir, "checkpoints")).length > 0, "a checkpoint was written")
     assert.ok(!existsSync(join(runDir, "summary.json")), "the run is not finished")
 
@@ -55,7 +55,8 @@ describe("train, eval, attack", () => {
     assert.match(resumed.stderr, /epoch 2: loss/)
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"))
     assert.equal(summary.history.length, 2)
-    assert.match(resumed.stdout, /\| train +\|/)
+    // Named by its strategy.
+    assert.match(resumed.stdout, /\| mixup, α = 1 +\|/)
     for (const file of ["test-error.png", "test-error.svg", "mixed-examples.png", "tables.md", "metrics.csv"])
       assert.ok(existsSync(join(out, file)), file)
 

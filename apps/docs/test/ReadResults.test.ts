@@ -4,7 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { test } from "node:test"
 import * as fc from "fast-check"
-import { fromJson, read } from "../src/report/ReadResults.ts"
+import { fromJson, orderFolders, read } from "../src/report/ReadResults.ts"
 
 const epochRecords = fc
   .array(
@@ -94,10 +94,49 @@ test("a results folder: Markdown kept as source, PNG preferred over its SVG, mod
 })
 
 test("no results folder means no results, not an error", () => {
-  assert.deepEqual(read(undefined), { dir: undefined, sections: [], images: [] })
+  assert.deepEqual(read(undefined), { dir: undefined, sections: [], images: [], claims: [] })
   assert.deepEqual(read(join(tmpdir(), "vicinal-no-such-folder")), {
     dir: undefined,
     sections: [],
     images: [],
+    claims: [],
   })
+})
+
+test("the page order puts the demo first, then the paper's tables; claims follow that order", () => {
+  assert.deepEqual(orderFolders(["ablation", "other", "table3", "quick", "table2", "alpha"]), [
+    "quick",
+    "table2",
+    "table3",
+    "ablation",
+    "alpha",
+    "other",
+  ])
+  const dir = mkdtempSync(join(tmpdir(), "vicinal-claims-"))
+  try {
+    const verdict = (claim: string) => ({
+      claim,
+      paper: "5.6 -> 4.2",
+      ours: "mixup 5.0 vs ERM 6.0",
+      holds: "yes",
+    })
+    for (const [folder, claims] of [
+      ["ablation", [verdict("mixup is best")]],
+      ["quick", [verdict("mixup lowers clean test error"), verdict("mixup is more robust to FGSM")]],
+      ["table3", []],
+    ] as const) {
+      mkdirSync(join(dir, folder))
+      writeFileSync(join(dir, folder, "summary.json"), JSON.stringify({ results: { verdicts: claims } }))
+    }
+    assert.deepEqual(
+      read(dir).claims.map((c) => [c.folder, c.claim, c.holds]),
+      [
+        ["quick", "mixup lowers clean test error", "yes"],
+        ["quick", "mixup is more robust to FGSM", "yes"],
+        ["ablation", "mixup is best", "yes"],
+      ],
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -23,7 +23,9 @@ export interface EpochMetrics {
   readonly trainError?: number
   /** ... against the true labels ... */
   readonly trainErrorTrue?: number
-  /** ... and on the corrupted examples alone against their corrupted labels (memorisation). */
+  /** ... on the examples whose label was not corrupted (Table 2's "real") ... */
+  readonly realTrainError?: number
+  /** ... and on the corrupted examples alone against their corrupted labels (Table 2's "corrupted": memorisation). */
   readonly corruptedTrainError?: number
   readonly seconds: number
 }
@@ -104,7 +106,7 @@ export const progressLine = (event: RunEvent): string => {
       const memorisation =
         m.trainError === undefined
           ? ""
-          : ` | train error ${percent(m.trainError)} (true labels ${percent(m.trainErrorTrue)}, corrupted ${percent(m.corruptedTrainError)})`
+          : ` | train error ${percent(m.trainError)} (real ${percent(m.realTrainError)}, corrupted ${percent(m.corruptedTrainError)})`
       return `epoch ${m.epoch + 1}: loss ${m.trainLoss.toFixed(4)} | test top-1 ${percent(m.testTop1Error)} top-5 ${percent(m.testTop5Error)} best ${percent(m.bestTestError)}${memorisation} | ${m.seconds.toFixed(1)}s`
     }
     case "CheckpointWritten":

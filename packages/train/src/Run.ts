@@ -458,6 +458,7 @@ const program = (
           : {
               trainError: onTrain.top1Error,
               trainErrorTrue: onTrain.top1ErrorTrue,
+              realTrainError: onTrain.realError,
               corruptedTrainError: onTrain.corruptedError,
             }),
         seconds: (performance.now() - began) / 1000,

@@ -56,6 +56,7 @@ test("evaluate counts top-1, top-5, true-label and corrupted-example errors exac
           let wrongTrue = 0
           let corrupted = 0
           let corruptedWrong = 0
+          let realWrong = 0
           for (let i = 0; i < n; i++) {
             const r = rank(row(i), labels[i]!)
             if (r >= 1) wrong++
@@ -64,19 +65,48 @@ test("evaluate counts top-1, top-5, true-label and corrupted-example errors exac
             if (labels[i] !== trueLabels[i]) {
               corrupted++
               if (r >= 1) corruptedWrong++
-            }
+            } else if (r >= 1) realWrong++
           }
           assert.equal(e.examples, n)
           assert.equal(e.top1Error, wrong / n)
           assert.equal(e.top5Error, wrong5 / n)
           assert.equal(e.top1ErrorTrue, wrongTrue / n)
           assert.equal(e.corrupted, corrupted)
+          if (corrupted === n) assert.ok(Number.isNaN(e.realError))
+          else assert.equal(e.realError, realWrong / (n - corrupted))
           if (corrupted === 0) assert.ok(Number.isNaN(e.corruptedError))
           else assert.equal(e.corruptedError, corruptedWrong / corrupted)
         },
       ),
       { numRuns: 60 },
     )
+  } finally {
+    if (previous !== null && previous !== undefined) await tf.setBackend(previous)
+  }
+})
+
+test("Table 2's training-error columns on a hand-made set: real = uncorrupted examples, corrupted = against the corrupted labels", async () => {
+  const previous = tf.engine().backendName
+  await tf.setBackend("cpu")
+  try {
+    // 3 classes, 8 examples; the "network" predicts the class of each row's largest logit.
+    const predicted = [0, 1, 2, 0, 1, 2, 0, 0]
+    // Examples 0-4 kept their true label; 5-7 were corrupted (trained with another label).
+    const trueLabels = Int32Array.from([0, 1, 0, 1, 1, 2, 0, 1])
+    const labels = Int32Array.from([0, 1, 0, 1, 1, 0, 1, 0])
+    const x = Float32Array.from(predicted.flatMap((p) => [0, 1, 2].map((k) => (k === p ? 1 : 0))))
+    const before = tf.memory().numTensors
+    const e = Evaluate.evaluate(identity, { x, shape: [8, 3], labels, trueLabels }, { batchSize: 3 })
+    assert.equal(tf.memory().numTensors, before)
+    // Uncorrupted examples 0-4: predictions 0,1,2,0,1 vs labels 0,1,0,1,1 -> wrong at 2 and 3: 2 of 5.
+    assert.equal(e.corrupted, 3)
+    assert.equal(e.realError, 2 / 5)
+    // Corrupted examples 5-7: predictions 2,0,0 vs corrupted labels 0,1,0 -> 5 and 6 wrong (the
+    // network predicts their true label: not memorised), 7 memorised: 2 of 3.
+    assert.equal(e.corruptedError, 2 / 3)
+    // All 8 against the labels trained on: 2 + 2 wrong; against the true labels: 2 (real) + 1 (example 7).
+    assert.equal(e.top1Error, 4 / 8)
+    assert.equal(e.top1ErrorTrue, 3 / 8)
   } finally {
     if (previous !== null && previous !== undefined) await tf.setBackend(previous)
   }

@@ -14,10 +14,17 @@ export interface Series {
   readonly name: string
   /** [x, y] pairs, drawn in the given order. */
   readonly points: ReadonlyArray<readonly [number, number]>
+  /**
+   * A shaded band around the line, [x, low, high] (e.g. the min-max or ± std of several seeds
+   * around their mean), in the series' colour.
+   */
+  readonly band?: ReadonlyArray<readonly [number, number, number]>
 }
 
 export interface LinesSpec {
   readonly title: string
+  /** A second, smaller title line (e.g. how the bands were computed). */
+  readonly subtitle?: string
   readonly xLabel: string
   readonly yLabel: string
   /** Up to 8 series, told apart by colour and dash pattern, in the legend in this order. */
@@ -59,6 +66,7 @@ const checkLines = (spec: LinesSpec): Check.Check =>
     ...spec.series.flatMap((s, i) => [
       Check.nonEmpty(`series[${i}].points`, s.points),
       Check.finite(`series[${i}].points (flattened x, y)`, s.points.flat()),
+      ...(s.band === undefined ? [] : [Check.finite(`series[${i}].band (flattened x, low, high)`, s.band.flat())]),
     ]),
     checkSize(spec.width ?? 480, spec.height ?? 300),
     spec.yDomain === undefined ? Effect.void : Check.range("yDomain", spec.yDomain),
@@ -80,7 +88,11 @@ const collapsedDomain = (values: ReadonlyArray<number>): readonly [number, numbe
   return high - low > 0 && high - low < Check.minimumSpan ? [low, low] : undefined
 }
 
-/** A line chart with one line (and point markers when short) per series and a legend. */
+/**
+ * A line chart with one line (and point markers when short) per series, each with its optional
+ * band shaded under it, and the legend below the plot (long run names beside it would leave a
+ * third of the picture empty).
+ */
 export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | RenderFailed> =>
   Effect.andThen(
     checkLines(spec),
@@ -89,13 +101,27 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
       const values = spec.series.flatMap((s) =>
         s.points.map(([x, y], order) => ({ series: s.name, x, y, order })),
       )
+      const bands = spec.series.flatMap((s) =>
+        (s.band ?? []).map(([x, low, high]) => ({ series: s.name, x, low, high })),
+      )
       const longest = Math.max(...spec.series.map((s) => s.points.length))
       const xCollapsed = collapsedDomain(values.map((v) => v.x))
-      const yCollapsed = collapsedDomain(values.map((v) => v.y))
-      const vl: TopLevelSpec = {
-        title: spec.title,
-        width: spec.width ?? 480,
-        height: spec.height ?? 300,
+      const yCollapsed = collapsedDomain([...values.map((v) => v.y), ...bands.flatMap((b) => [b.low, b.high])])
+      const colour = {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain: names, range: names.map((_, k) => Palette.colour(k)) },
+        legend: {
+          symbolType: "stroke",
+          symbolStrokeWidth: 2.5,
+          symbolSize: 300,
+          orient: "bottom",
+          direction: "horizontal",
+          columns: Math.min(names.length, 2),
+        },
+      } as const
+      const line = {
         data: { values },
         mark: { type: "line", strokeWidth: 2, point: longest <= 60 ? { size: 30, filled: true } : false },
         encoding: {
@@ -121,13 +147,7 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
                   ? { zero: false, domain: [...yCollapsed] }
                   : { zero: false },
           },
-          color: {
-            field: "series",
-            type: "nominal",
-            title: null,
-            scale: { domain: names, range: names.map((_, k) => Palette.colour(k)) },
-            legend: { symbolType: "stroke", symbolStrokeWidth: 2.5, symbolSize: 300 },
-          },
+          color: colour,
           strokeDash: {
             field: "series",
             type: "nominal",
@@ -136,7 +156,30 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
           },
           order: { field: "order", type: "quantitative" },
         },
-      }
+      } as const
+      // One layer per band with its series' colour as a constant: no encoding of the series, so
+      // the line layer's legend (colour and dash) stays the only one.
+      const bandLayers = spec.series.flatMap((series, k) =>
+        series.band === undefined || series.band.length === 0
+          ? []
+          : [
+              {
+                data: { values: series.band.map(([x, low, high]) => ({ x, low, high })) },
+                mark: { type: "area", opacity: 0.18, color: Palette.colour(k) },
+                encoding: {
+                  x: { field: "x", type: "quantitative" },
+                  y: { field: "low", type: "quantitative" },
+                  y2: { field: "high" },
+                },
+              } as const,
+            ],
+      )
+      const vl: TopLevelSpec = {
+        title: spec.subtitle === undefined ? spec.title : { text: spec.title, subtitle: spec.subtitle },
+        width: spec.width ?? 480,
+        height: spec.height ?? 300,
+        layer: [...bandLayers, line],
+      } as TopLevelSpec
       return render(vl)
     }),
   )

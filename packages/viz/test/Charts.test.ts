@@ -62,6 +62,27 @@ describe("Charts.lines", () => {
     }
   })
 
+  test("a band is shaded in its series' colour under the line; the legend names each series once, below the plot", async () => {
+    const banded = spec.series.map((s) => ({
+      ...s,
+      band: s.points.map(([x, y]) => [x, y - 0.02, y + 0.03] as const),
+    }))
+    const picture = await run(Charts.lines({ ...spec, subtitle: "mean of 3 seeds", series: banded }))
+    assertWellFormed(picture.svg)
+    const areas =
+      picture.svg.match(/class="mark-area role-mark[^"]*"[^>]*>\s*<path[^>]*fill="#[0-9A-Fa-f]{6}"/g) ?? []
+    assert.equal(areas.length, 2, "one shaded area per series")
+    assert.ok(areas[0]!.includes('fill="#0072B2"') && areas[1]!.includes('fill="#E69F00"'))
+    const shown = texts(picture.svg)
+    for (const name of ["ERM", "mixup"])
+      assert.equal(shown.filter((t) => t === name).length, 1, `${name} once in the legend`)
+    assert.ok(shown.includes("mean of 3 seeds"), "the subtitle")
+    await assertInvalid(
+      Charts.lines({ ...spec, series: [{ ...spec.series[0]!, band: [[1, Number.NaN, 1]] }] }),
+      "series[0].band",
+    )
+  })
+
   test("each series is drawn in its own palette colour", async () => {
     const picture = await run(Charts.lines(spec))
     assert.ok(picture.svg.includes('stroke="#0072B2"'), "first series blue")

@@ -5,7 +5,7 @@
  * the CLI's files grow.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
-import { basename, extname, join, relative } from "node:path"
+import { basename, dirname, extname, join, relative } from "node:path"
 
 export type Cell = string | number | boolean | null
 
@@ -34,11 +34,58 @@ export interface Section {
   readonly markdown?: string
 }
 
+/** One of the paper's claims as an experiment judged it (`summary.json`: `results.verdicts`). */
+export interface Claim {
+  /** The results folder it comes from, e.g. "quick". */
+  readonly folder: string
+  readonly claim: string
+  readonly paper: string
+  readonly ours: string
+  readonly holds: string
+}
+
 export interface Results {
   readonly dir: string | undefined
   readonly sections: ReadonlyArray<Section>
   /** Image files (relative to the results folder), copied to the site by the build. */
   readonly images: ReadonlyArray<string>
+  /** The paper's claims judged by the experiments, in page order. */
+  readonly claims: ReadonlyArray<Claim>
+}
+
+/**
+ * The order of the page: the demo first, then the paper's tables in its order; other folders
+ * after them, alphabetically.
+ */
+export const FOLDER_ORDER: ReadonlyArray<string> = ["quick", "table2", "table3", "ablation"]
+
+export const orderFolders = (names: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const rank = (name: string) => {
+    const top = name.split("/")[0] ?? name
+    const i = FOLDER_ORDER.indexOf(top)
+    return i === -1 ? FOLDER_ORDER.length : i
+  }
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+}
+
+/** The verdicts an experiment's `summary.json` holds (none when it has none). */
+export const claimsOf = (folder: string, summary: unknown): ReadonlyArray<Claim> => {
+  const verdicts = isRecord(summary) && isRecord(summary.results) ? summary.results.verdicts : undefined
+  return Array.isArray(verdicts)
+    ? verdicts.flatMap((v) =>
+        isRecord(v) && typeof v.claim === "string"
+          ? [
+              {
+                folder,
+                claim: v.claim,
+                paper: String(v.paper ?? ""),
+                ours: String(v.ours ?? ""),
+                holds: String(v.holds ?? ""),
+              },
+            ]
+          : [],
+      )
+    : []
 }
 
 const X_KEYS = ["epoch", "step", "iteration", "iter", "x"]
@@ -137,9 +184,10 @@ const listFiles = (dir: string): Array<string> =>
 
 /** Reads a results folder; a missing folder is "no results recorded yet", not an error. */
 export const read = (dir: string | undefined): Results => {
-  if (dir === undefined || !existsSync(dir)) return { dir: undefined, sections: [], images: [] }
+  if (dir === undefined || !existsSync(dir)) return { dir: undefined, sections: [], images: [], claims: [] }
   const sections: Array<Section> = []
   const images: Array<string> = []
+  const claims: Array<{ readonly folder: string; readonly claims: ReadonlyArray<Claim> }> = []
   for (const path of listFiles(dir)) {
     const file = relative(dir, path)
     const ext = extname(path).toLowerCase()
@@ -153,6 +201,10 @@ export const read = (dir: string | undefined): Results => {
         // A half-written file from a run in progress: show nothing for it rather than fail the site.
         continue
       }
+      if (basename(path) === "summary.json") {
+        const folder = dirname(file)
+        claims.push({ folder, claims: claimsOf(folder, parsed) })
+      }
       const found = fromJson(title, parsed)
       if (found.tables.length + found.plots.length > 0) sections.push({ file, ...found })
     } else if (ext === ".md") {
@@ -163,5 +215,11 @@ export const read = (dir: string | undefined): Results => {
       images.push(file)
     }
   }
-  return { dir, sections, images }
+  const order = orderFolders(claims.map((c) => c.folder))
+  return {
+    dir,
+    sections,
+    images,
+    claims: order.flatMap((folder) => claims.find((c) => c.folder === folder)?.claims ?? []),
+  }
 }
