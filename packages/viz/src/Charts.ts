@@ -66,7 +66,9 @@ const checkLines = (spec: LinesSpec): Check.Check =>
     ...spec.series.flatMap((s, i) => [
       Check.nonEmpty(`series[${i}].points`, s.points),
       Check.finite(`series[${i}].points (flattened x, y)`, s.points.flat()),
-      ...(s.band === undefined ? [] : [Check.finite(`series[${i}].band (flattened x, low, high)`, s.band.flat())]),
+      ...(s.band === undefined
+        ? []
+        : [Check.finite(`series[${i}].band (flattened x, low, high)`, s.band.flat())]),
     ]),
     checkSize(spec.width ?? 480, spec.height ?? 300),
     spec.yDomain === undefined ? Effect.void : Check.range("yDomain", spec.yDomain),
@@ -106,7 +108,10 @@ export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | Re
       )
       const longest = Math.max(...spec.series.map((s) => s.points.length))
       const xCollapsed = collapsedDomain(values.map((v) => v.x))
-      const yCollapsed = collapsedDomain([...values.map((v) => v.y), ...bands.flatMap((b) => [b.low, b.high])])
+      const yCollapsed = collapsedDomain([
+        ...values.map((v) => v.y),
+        ...bands.flatMap((b) => [b.low, b.high]),
+      ])
       const colour = {
         field: "series",
         type: "nominal",
