@@ -18,7 +18,7 @@ import { Lambda, Portable, Random } from "@vicinal/core"
 import { Synthetic } from "@vicinal/data"
 import { Picture } from "@vicinal/viz"
 import { Effect } from "effect"
-import { type CliError, stepFailed } from "./Errors.ts"
+import { type CliError, Stopped, stepFailed } from "./Errors.ts"
 import * as Files from "./Files.ts"
 import * as Pictures from "./Pictures.ts"
 import * as Stats from "./Stats.ts"
@@ -387,6 +387,8 @@ export interface GanOptions {
   readonly snapshots: ReadonlyArray<number>
   /** Progress lines (stderr). */
   readonly log: (line: string) => void
+  /** Ctrl-C: stop before the next run (a run of a few minutes is not checkpointed). */
+  readonly signal?: AbortSignal
 }
 
 /** Evenly spaced snapshots: 0, a quarter, half, three quarters and all of the iterations. */
@@ -503,6 +505,11 @@ export const reproduce = (options: GanOptions): Effect.Effect<{ readonly tables:
       for (const method of ["erm", "mixup"] as const) {
         const runs: Array<GanRun> = []
         for (const seed of options.seeds) {
+          if (options.signal?.aborted === true)
+            return yield* new Stopped({
+              dir: options.out,
+              message: "stopped before the next GAN run (Ctrl-C)",
+            })
           // The same real data per seed for both methods: only the discriminator's step differs.
           const data = yield* toy(name, seed)
           const started = performance.now()
@@ -533,7 +540,7 @@ export const reproduce = (options: GanOptions): Effect.Effect<{ readonly tables:
     yield* Files.writeText(join(options.out, "tables.md"), `${tables}\n`)
     yield* Files.writeJson(join(options.out, "summary.json"), {
       experiment: "gan",
-      options: { ...options, log: undefined },
+      options: { ...options, log: undefined, signal: undefined },
       wallSeconds: (performance.now() - began) / 1000,
       results: results.map((r) => ({
         toy: r.toy,

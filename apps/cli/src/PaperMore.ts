@@ -110,6 +110,7 @@ export const commands = (io: Io) => {
           samples: flags.samples,
           snapshots: Gan.defaultSnapshots(flags.iterations),
           log: (line) => io.context.write(`${line}\n`),
+          signal: io.context.signal,
         })
         yield* io.print(`${written.tables}\n\nwritten to ${out}`)
       }),
