@@ -8,6 +8,7 @@ import { Backend } from "@vicinal/train"
 import { Console, Effect, Option, Schema } from "effect"
 import { Argument, CliOutput, Command, Flag } from "effect/cli"
 import * as Options from "./Options.ts"
+import * as PaperMore from "./PaperMore.ts"
 import * as Reproduce from "./Reproduce.ts"
 import * as Robustness from "./Robustness.ts"
 import type * as Runner from "./Runner.ts"
@@ -311,7 +312,7 @@ export const make = (io: Io) => {
     Command.withDescription(
       "Reproduce the paper's experiments at CPU scale (the paper's numbers printed beside ours)",
     ),
-    Command.withSubcommands([quick, table2, table3, ablation, cifar]),
+    Command.withSubcommands([quick, table2, table3, ablation, cifar, ...PaperMore.commands(io)]),
   )
 
   const train = Command.make(

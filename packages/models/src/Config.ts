@@ -10,6 +10,7 @@ import { denseNetBC } from "./DenseNet.ts"
 import { ModelConfigError } from "./Errors.ts"
 import { mlp } from "./Mlp.ts"
 import { preActResNet18 } from "./PreActResNet.ts"
+import { resNet } from "./ResNet.ts"
 import { smallCnn } from "./SmallCnn.ts"
 import { wideResNet } from "./WideResNet.ts"
 
@@ -58,12 +59,22 @@ export const DenseNetBCConfig = Schema.Struct({
   reduction: Schema.optionalKey(Schema.Number),
 })
 
+export const ResNetConfig = Schema.Struct({
+  kind: Schema.Literal("resNet"),
+  ...common,
+  depth: Schema.optionalKey(Schema.Number),
+  groups: Schema.optionalKey(Schema.Number),
+  widthPerGroup: Schema.optionalKey(Schema.Number),
+  headDropout: Schema.optionalKey(Schema.Number),
+})
+
 export const ModelConfig = Schema.Union([
   MlpConfig,
   SmallCnnConfig,
   PreActResNetConfig,
   WideResNetConfig,
   DenseNetBCConfig,
+  ResNetConfig,
 ])
 export type ModelConfig = typeof ModelConfig.Type
 
@@ -80,6 +91,8 @@ export const build = (config: ModelConfig): Classifier => {
       return wideResNet(config)
     case "denseNetBC":
       return denseNetBC(config)
+    case "resNet":
+      return resNet(config)
   }
 }
 

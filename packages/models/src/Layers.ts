@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Random } from "@vicinal/core"
 import { ForwardInputError } from "./Errors.ts"
+import { GroupedConv2D } from "./GroupedConv.ts"
 
 /** A value flowing through a network: symbolic while building the model, concrete when running it. */
 export type Node = tf.Tensor | tfl.SymbolicTensor
@@ -103,6 +104,10 @@ export interface ConvOptions {
   readonly kernelSize: number
   readonly strides?: number
   readonly useBias?: boolean
+  /** "same" (default) or "valid" (after an explicit `zeroPad`, for PyTorch's symmetric padding). */
+  readonly padding?: "same" | "valid"
+  /** Grouped convolution (ResNeXt's cardinality); default 1. Grouped convolutions have no bias. */
+  readonly groups?: number
 }
 
 export interface LayerKit {
@@ -116,7 +121,10 @@ export interface LayerKit {
   readonly dropout: (rate: number) => Block
   readonly dense: (units: number, activation?: "relu") => Block
   readonly flatten: () => Block
-  readonly maxPool: (size: number) => Block
+  /** Max pooling with a `size` window; strides default to the size (non-overlapping), padding "valid". */
+  readonly maxPool: (size: number, strides?: number) => Block
+  /** `padding` zeros on each side of height and width (PyTorch's symmetric conv/pool padding). */
+  readonly zeroPad: (padding: number) => Block
   readonly avgPool: (size: number) => Block
   readonly globalAvgPool: () => Block
   /** A merge layer created now, applied whenever the returned function runs. */
@@ -138,17 +146,27 @@ export const makeKit = (seed: number): LayerKit => {
   const nextSeed = (): number => rng.int(2 ** 31 - 1)
 
   return {
-    conv: ({ filters, kernelSize, strides = 1, useBias = false }) =>
+    conv: ({ filters, kernelSize, strides = 1, useBias = false, padding = "same", groups = 1 }) =>
       layerBlock(
-        tfl.layers.conv2d({
-          name: name("conv"),
-          filters,
-          kernelSize,
-          strides,
-          padding: "same",
-          useBias,
-          kernelInitializer: tfl.initializers.heNormal({ seed: nextSeed() }),
-        }),
+        groups > 1
+          ? new GroupedConv2D({
+              name: name("gconv"),
+              filters,
+              kernelSize,
+              strides,
+              groups,
+              padding,
+              seed: nextSeed(),
+            })
+          : tfl.layers.conv2d({
+              name: name("conv"),
+              filters,
+              kernelSize,
+              strides,
+              padding,
+              useBias,
+              kernelInitializer: tfl.initializers.heNormal({ seed: nextSeed() }),
+            }),
       ),
     batchNorm: () =>
       layerBlock(
@@ -171,7 +189,9 @@ export const makeKit = (seed: number): LayerKit => {
         }),
       ),
     flatten: () => layerBlock(tfl.layers.flatten({ name: name("flatten") })),
-    maxPool: (size) => layerBlock(tfl.layers.maxPooling2d({ name: name("maxpool"), poolSize: size })),
+    maxPool: (size, strides = size) =>
+      layerBlock(tfl.layers.maxPooling2d({ name: name("maxpool"), poolSize: size, strides })),
+    zeroPad: (padding) => layerBlock(tfl.layers.zeroPadding2d({ name: name("pad"), padding })),
     avgPool: (size) => layerBlock(tfl.layers.averagePooling2d({ name: name("avgpool"), poolSize: size })),
     globalAvgPool: () => layerBlock(tfl.layers.globalAveragePooling2d({ name: name("gap") })),
     add: () => mergeWith(tfl.layers.add({ name: name("add") })),

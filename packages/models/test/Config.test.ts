@@ -111,7 +111,7 @@ describe("configs and seeds", () => {
     assert.equal(unknownKind.argument, "kind")
     assert.match(
       unknownKind.message,
-      /kind must be one of "mlp", "smallCnn", "preActResNet", "wideResNet", "denseNetBC", got "vgg"/,
+      /kind must be one of "mlp", "smallCnn", "preActResNet", "wideResNet", "denseNetBC", "resNet", got "vgg"/,
     )
     assert.deepEqual(failure(null), {
       argument: "config",
