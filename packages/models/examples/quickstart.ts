@@ -6,7 +6,7 @@ import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-wasm"
 import { Effect } from "effect"
-import { Models } from "../src/index.ts"
+import { Models } from "@vicinal/models"
 
 export const quickstart = async (): Promise<{
   readonly losses: ReadonlyArray<number>
