@@ -22,7 +22,10 @@ export const candidates = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const
 export type BackendName = (typeof candidates)[number]
 export type BackendChoice = BackendName | "auto"
 
-export const BackendChoiceSchema = Schema.Literals(["auto", ...candidates])
+export const BackendChoiceSchema: Schema.Literals<readonly ["auto", ...typeof candidates]> = Schema.Literals([
+  "auto",
+  ...candidates,
+])
 
 export interface Attempt {
   readonly name: BackendName
