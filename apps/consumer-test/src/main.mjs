@@ -82,6 +82,7 @@ const pool = async (jobs, width = 2) => {
   await Promise.all(Array.from({ length: width }, worker))
 }
 
+class Stop extends Error {}
 const work = mkdtempSync(join(tmpdir(), "vicinal-consumer-"))
 const started = Date.now()
 try {
@@ -143,6 +144,8 @@ try {
     )
   }
   const packed = packages.filter((p) => p.tarball !== undefined)
+  // `--pack-only`: just the packaging scheme (seconds, no install), e.g. while editing a manifest.
+  if (process.argv.includes("--pack-only")) throw new Stop()
 
   // ---- an npm project with every tarball, installed in one command ----
   const project = join(work, "npm-project")
@@ -321,7 +324,8 @@ try {
   }
   await pool(jobs)
 } catch (error) {
-  record("pack", "consumer test ran to the end", false, String(error?.stack ?? error))
+  if (!(error instanceof Stop))
+    record("pack", "consumer test ran to the end", false, String(error?.stack ?? error))
 } finally {
   if (process.env.VICINAL_CONSUMER_KEEP === undefined) rmSync(work, { recursive: true, force: true })
   else console.log(`kept ${work}`)
