@@ -10,9 +10,9 @@
 import "@tensorflow/tfjs-backend-wasm"
 import { createRequire } from "node:module"
 import * as tf from "@tensorflow/tfjs-core"
+import { Attack, Evaluate, Range, type Report, Table } from "@vicinal/attacks"
 import { Random, Strategy } from "@vicinal/core"
 import { Effect, Stream } from "effect"
-import { Attack, Evaluate, Range, type Report, Table } from "@vicinal/attacks"
 
 const PIXELS = 784
 const CLASSES = 10
