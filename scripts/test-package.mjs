@@ -21,11 +21,13 @@ if (!existsSync(testDir)) {
 
 // Deno turns colour ON when FORCE_COLOR is set to anything, so only NO_COLOR is set, and codes
 // are stripped before parsing in case a runtime colours its output anyway.
+// The "@vicinal/source" export condition resolves sibling packages to their TypeScript sources
+// (not their built dist/), so a change in one package is tested in the others without a build.
 const env = { ...process.env, NO_COLOR: "1" }
 delete env.FORCE_COLOR
 const runtimes = {
   bun: {
-    cmd: [bin("bun"), ["test", "--timeout", "600000", `./${testDir}`]],
+    cmd: [bin("bun"), ["--conditions=@vicinal/source", "test", "--timeout", "600000", `./${testDir}`]],
     parse: (out) => {
       const passed = out.match(/^\s*(\d+) pass$/m)
       const failed = out.match(/^\s*(\d+) fail$/m)
@@ -35,7 +37,10 @@ const runtimes = {
     },
   },
   deno: {
-    cmd: [bin("deno"), ["test", "-A", "--no-check", "--no-lock", `${testDir}/`]],
+    cmd: [
+      bin("deno"),
+      ["test", "--conditions=@vicinal/source", "-A", "--no-check", "--no-lock", `${testDir}/`],
+    ],
     parse: (out) => {
       const m = out.match(/^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/m)
       return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined

@@ -233,9 +233,27 @@ const pages = (dir: string): Array<string> =>
         ? [join(dir, d.name)]
         : [],
   )
-const included = pages(join(repoRoot, "docs")).flatMap((page) =>
-  [...readFileSync(page, "utf8").matchAll(/^<<< @\/examples\/([\w.-]+)/gm)].map((m) => m[1]!),
+// A page shows an example either with VitePress's `<<< @/examples/file.ts` or, where the page
+// must also read as plain Markdown (e.g. on the repository page), as a pasted copy: a TypeScript
+// fence right after `<!-- example: file.ts -->`, which must equal the file.
+const pastedExample = /^<!-- example: ([\w.-]+) -->\n```ts\n([\s\S]*?)^```$/gm
+const pasted = pages(join(repoRoot, "docs")).flatMap((page) =>
+  [...readFileSync(page, "utf8").matchAll(pastedExample)].map((m) => ({ page, name: m[1]!, code: m[2]! })),
 )
+const included = pages(join(repoRoot, "docs")).flatMap((page) => [
+  ...[...readFileSync(page, "utf8").matchAll(/^<<< @\/examples\/([\w.-]+)/gm)].map((m) => m[1]!),
+  ...pasted.filter((p) => p.page === page).map((p) => p.name),
+])
+
+test("a pasted example equals its file in docs/examples", () => {
+  assert.ok(pasted.length > 0, "no pasted examples found: the test looks for the wrong marker")
+  for (const { page, name, code } of pasted)
+    assert.equal(
+      code,
+      readFileSync(join(examplesDir, name), "utf8"),
+      `${page}: the pasted ${name} differs from the file`,
+    )
+})
 
 test("every included example exists", () => {
   assert.ok(included.length > 0)
@@ -247,12 +265,13 @@ test("every example is shown on some page", () => {
 })
 
 // A fence of TypeScript (```ts, ~~~typescript, ```ts{2}, indented in a list...) on a page would
-// be code that nothing type-checks or runs: examples are files, included with `<<<`.
+// be code that nothing type-checks or runs: examples are files, included with `<<<` or pasted
+// after an `<!-- example: file.ts -->` marker (checked equal above).
 const inlineTypeScript = /^[ \t]*(?:`{3,}|~{3,})[ \t]*(?:ts|typescript|tsx|mts|cts)\b.*$/gim
 
 test("no page has an inline TypeScript code block (examples are files in docs/examples)", () => {
   const found = pages(join(repoRoot, "docs")).flatMap((page) =>
-    [...readFileSync(page, "utf8").matchAll(inlineTypeScript)].map(
+    [...readFileSync(page, "utf8").replace(pastedExample, "").matchAll(inlineTypeScript)].map(
       (m) => `${page.slice(repoRoot.length + 1)}: ${m[0].trim()}`,
     ),
   )

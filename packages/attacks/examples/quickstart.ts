@@ -4,13 +4,15 @@
  * itself) and black box (craft on a separately trained ERM surrogate).
  *
  *   bun packages/attacks/examples/quickstart.ts        deno run -A packages/attacks/examples/quickstart.ts
+ *
+ * An optional argument sets the training steps per model (default 300), e.g. `... quickstart.ts 30`.
  */
 import "@tensorflow/tfjs-backend-wasm"
 import { createRequire } from "node:module"
 import * as tf from "@tensorflow/tfjs-core"
+import { Attack, Evaluate, Range, type Report, Table } from "@vicinal/attacks"
 import { Random, Strategy } from "@vicinal/core"
 import { Effect, Stream } from "effect"
-import { Attack, Evaluate, Range, type Report, Table } from "../src/index.ts"
 
 const PIXELS = 784
 const CLASSES = 10
@@ -147,7 +149,8 @@ export const main = async (
 }
 
 if ((import.meta as { readonly main?: boolean }).main) {
-  const { table, sweep } = await main()
+  const steps = process.argv[2]
+  const { table, sweep } = await main(steps === undefined ? {} : { steps: Number(steps) })
   console.log(table)
   console.log("\nFGSM top-1 error of the ERM model by epsilon:")
   for (const report of sweep)

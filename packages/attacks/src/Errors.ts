@@ -18,8 +18,10 @@ export type InvalidParameter = CoreErrors.InvalidParameter
 export const ShapeMismatch = CoreErrors.ShapeMismatch
 export type ShapeMismatch = CoreErrors.ShapeMismatch
 
+const InputOutOfRangeBase: CoreErrors.TaggedErrorClass<"InputOutOfRange"> =
+  Data.TaggedError("InputOutOfRange")
 /** An input value outside the declared input range (the attack could not keep it in range). */
-export class InputOutOfRange extends Data.TaggedError("InputOutOfRange")<{
+export class InputOutOfRange extends InputOutOfRangeBase<{
   readonly argument: string
   readonly index: number
   readonly value: number

@@ -9,6 +9,13 @@
  */
 import { Data } from "effect"
 
+/**
+ * The class `Data.TaggedError(tag)` returns. Each error class extends a constant of this explicit
+ * type instead of the call itself, because JSR's type check does not infer a base-class
+ * expression (the published `.d.ts` is the same either way).
+ */
+export type TaggedErrorClass<Tag extends string> = ReturnType<typeof Data.TaggedError<Tag>>
+
 const show = (value: unknown): string => {
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
     return String(value)
@@ -20,8 +27,9 @@ const show = (value: unknown): string => {
   }
 }
 
+const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedError("InvalidParameter")
 /** A parameter outside its domain, e.g. `alpha must be > 0 and finite, got -1`. */
-export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
+export class InvalidParameter extends InvalidParameterBase<{
   readonly argument: string
   readonly value: unknown
   readonly reason: string
@@ -31,8 +39,9 @@ export class InvalidParameter extends Data.TaggedError("InvalidParameter")<{
   }
 }
 
+const ShapeMismatchBase: TaggedErrorClass<"ShapeMismatch"> = Data.TaggedError("ShapeMismatch")
 /** Two tensors or arrays whose shapes must agree do not. */
-export class ShapeMismatch extends Data.TaggedError("ShapeMismatch")<{
+export class ShapeMismatch extends ShapeMismatchBase<{
   readonly argument: string
   readonly expected: string
   readonly actual: ReadonlyArray<number>
@@ -42,8 +51,9 @@ export class ShapeMismatch extends Data.TaggedError("ShapeMismatch")<{
   }
 }
 
+const NotADistributionBase: TaggedErrorClass<"NotADistribution"> = Data.TaggedError("NotADistribution")
 /** A target row that is not a probability distribution (negative entry or sum far from 1). */
-export class NotADistribution extends Data.TaggedError("NotADistribution")<{
+export class NotADistribution extends NotADistributionBase<{
   readonly argument: string
   readonly row: number
   readonly value: number
@@ -54,8 +64,9 @@ export class NotADistribution extends Data.TaggedError("NotADistribution")<{
   }
 }
 
+const EmptyBatchBase: TaggedErrorClass<"EmptyBatch"> = Data.TaggedError("EmptyBatch")
 /** A batch with no examples. */
-export class EmptyBatch extends Data.TaggedError("EmptyBatch")<{
+export class EmptyBatch extends EmptyBatchBase<{
   readonly argument: string
 }> {
   override get message(): string {
@@ -63,8 +74,9 @@ export class EmptyBatch extends Data.TaggedError("EmptyBatch")<{
   }
 }
 
+const InvalidConfigBase: TaggedErrorClass<"InvalidConfig"> = Data.TaggedError("InvalidConfig")
 /** A strategy config that does not decode; `path` is the field, e.g. `options[1].strategy.alpha`. */
-export class InvalidConfig extends Data.TaggedError("InvalidConfig")<{
+export class InvalidConfig extends InvalidConfigBase<{
   readonly path: string
   readonly value: unknown
   readonly reason: string

@@ -231,6 +231,9 @@ export const partners = (
  * The custom pairings `Strategy.apply` can use, as an Effect reference (empty by default):
  * `Effect.provideService(Pairing.CustomPairings, { mine: (input, rng) => ... })`.
  */
-export const CustomPairings = Context.Reference<Registry>("@vicinal/core/Pairing/CustomPairings", {
-  defaultValue: () => ({}),
-})
+export const CustomPairings: Context.Reference<Registry> = Context.Reference<Registry>(
+  "@vicinal/core/Pairing/CustomPairings",
+  {
+    defaultValue: () => ({}),
+  },
+)

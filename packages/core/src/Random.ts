@@ -90,8 +90,13 @@ export const make = (seed: number): Rng => {
 /** A generator that continues from a saved `state()`. */
 export const fromState = (state: RngState): Rng => wrap(xoroshiro128plusFromState(state))
 
+// An explicitly typed base, as for the tagged errors (see Errors.TaggedErrorClass).
+const RandomService: Context.ServiceClass<Random, "@vicinal/core/Random", Rng> = Context.Service<
+  Random,
+  Rng
+>()("@vicinal/core/Random")
 /** The run's random generator, as an Effect service. */
-export class Random extends Context.Service<Random, Rng>()("@vicinal/core/Random") {}
+export class Random extends RandomService {}
 
 /** Provide `Random` from a seed. */
 export const layer = (seed: number): Layer.Layer<Random> => Layer.sync(Random)(() => make(seed))

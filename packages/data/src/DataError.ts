@@ -2,6 +2,7 @@
  * Typed errors of @vicinal/data. Each names the file (or the argument) and what is wrong,
  * so that a failed load never passes for a partial read.
  */
+import type { Errors as CoreErrors } from "@vicinal/core"
 import { Data } from "effect"
 
 const show = (value: unknown): string => {
@@ -12,13 +13,15 @@ const show = (value: unknown): string => {
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, "0")}`
 
-export class FileNotFound extends Data.TaggedError("FileNotFound")<{ readonly file: string }> {
+const FileNotFoundBase: CoreErrors.TaggedErrorClass<"FileNotFound"> = Data.TaggedError("FileNotFound")
+export class FileNotFound extends FileNotFoundBase<{ readonly file: string }> {
   override get message(): string {
     return `file not found: ${this.file}`
   }
 }
 
-export class FileUnreadable extends Data.TaggedError("FileUnreadable")<{
+const FileUnreadableBase: CoreErrors.TaggedErrorClass<"FileUnreadable"> = Data.TaggedError("FileUnreadable")
+export class FileUnreadable extends FileUnreadableBase<{
   readonly file: string
   readonly reason: string
 }> {
@@ -27,8 +30,9 @@ export class FileUnreadable extends Data.TaggedError("FileUnreadable")<{
   }
 }
 
+const TruncatedBase: CoreErrors.TaggedErrorClass<"Truncated"> = Data.TaggedError("Truncated")
 /** The file ends before the data its header (or record size) promises. */
-export class Truncated extends Data.TaggedError("Truncated")<{
+export class Truncated extends TruncatedBase<{
   readonly file: string
   /** bytes the format requires */
   readonly expected: number
@@ -40,7 +44,8 @@ export class Truncated extends Data.TaggedError("Truncated")<{
   }
 }
 
-export class BadMagic extends Data.TaggedError("BadMagic")<{
+const BadMagicBase: CoreErrors.TaggedErrorClass<"BadMagic"> = Data.TaggedError("BadMagic")
+export class BadMagic extends BadMagicBase<{
   readonly file: string
   readonly expected: number
   readonly actual: number
@@ -50,7 +55,9 @@ export class BadMagic extends Data.TaggedError("BadMagic")<{
   }
 }
 
-export class LabelOutOfRange extends Data.TaggedError("LabelOutOfRange")<{
+const LabelOutOfRangeBase: CoreErrors.TaggedErrorClass<"LabelOutOfRange"> =
+  Data.TaggedError("LabelOutOfRange")
+export class LabelOutOfRange extends LabelOutOfRangeBase<{
   readonly file: string
   /** position of the example in the file */
   readonly index: number
@@ -62,8 +69,9 @@ export class LabelOutOfRange extends Data.TaggedError("LabelOutOfRange")<{
   }
 }
 
+const ParseErrorBase: CoreErrors.TaggedErrorClass<"ParseError"> = Data.TaggedError("ParseError")
 /** A text file that does not parse; line and column are 1-based. */
-export class ParseError extends Data.TaggedError("ParseError")<{
+export class ParseError extends ParseErrorBase<{
   readonly file: string
   readonly line: number
   readonly column: number
@@ -74,8 +82,9 @@ export class ParseError extends Data.TaggedError("ParseError")<{
   }
 }
 
+const InconsistentBase: CoreErrors.TaggedErrorClass<"Inconsistent"> = Data.TaggedError("Inconsistent")
 /** Parts that must agree do not (image and label counts, trailing bytes, bad compression). */
-export class Inconsistent extends Data.TaggedError("Inconsistent")<{
+export class Inconsistent extends InconsistentBase<{
   readonly file: string
   readonly reason: string
 }> {
@@ -84,7 +93,9 @@ export class Inconsistent extends Data.TaggedError("Inconsistent")<{
   }
 }
 
-export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{
+const InvalidArgumentBase: CoreErrors.TaggedErrorClass<"InvalidArgument"> =
+  Data.TaggedError("InvalidArgument")
+export class InvalidArgument extends InvalidArgumentBase<{
   readonly argument: string
   readonly value: unknown
   readonly reason: string

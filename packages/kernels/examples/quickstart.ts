@@ -3,7 +3,7 @@
 // Run: bun examples/quickstart.ts (or deno run -A examples/quickstart.ts).
 import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-wasm"
-import { Kernels } from "../src/index.ts"
+import { Kernels } from "@vicinal/kernels"
 
 export const quickstart = async (): Promise<{ readonly registered: boolean; readonly maxDiff: number }> => {
   await tf.setBackend("wasm")

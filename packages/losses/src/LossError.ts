@@ -9,7 +9,10 @@
  */
 import { Errors } from "@vicinal/core"
 
-export const { InvalidParameter, ShapeMismatch, EmptyBatch } = Errors
+// One declaration each (not one destructuring): JSR's type check reads each export's type.
+export const InvalidParameter: typeof Errors.InvalidParameter = Errors.InvalidParameter
+export const ShapeMismatch: typeof Errors.ShapeMismatch = Errors.ShapeMismatch
+export const EmptyBatch: typeof Errors.EmptyBatch = Errors.EmptyBatch
 
 export type LossError = Errors.InvalidParameter | Errors.ShapeMismatch | Errors.EmptyBatch
 

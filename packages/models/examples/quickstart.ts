@@ -5,8 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as tf from "@tensorflow/tfjs-core"
 import "@tensorflow/tfjs-backend-wasm"
+import { Models } from "@vicinal/models"
 import { Effect } from "effect"
-import { Models } from "../src/index.ts"
 
 export const quickstart = async (): Promise<{
   readonly losses: ReadonlyArray<number>

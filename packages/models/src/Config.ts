@@ -4,7 +4,7 @@
  * loading the weights.
  */
 import { SchemaPath } from "@vicinal/core"
-import { Effect, Schema, type SchemaIssue } from "effect"
+import { Effect, Schema, type SchemaIssue, type Scope } from "effect"
 import type { Classifier } from "./Classifier.ts"
 import { denseNetBC } from "./DenseNet.ts"
 import { ModelConfigError } from "./Errors.ts"
@@ -14,27 +14,56 @@ import { resNet } from "./ResNet.ts"
 import { smallCnn } from "./SmallCnn.ts"
 import { wideResNet } from "./WideResNet.ts"
 
-const common = {
+// Explicit types for the schemas below: JSR's type check does not infer them.
+type CommonFields = {
+  readonly inputShape: Schema.$Array<Schema.Number>
+  readonly numClasses: Schema.Number
+  readonly seed: Schema.optionalKey<Schema.Number>
+  readonly dropout: Schema.optionalKey<Schema.Number>
+}
+type Fields<Kind extends string, Rest> = CommonFields & { readonly kind: Schema.Literal<Kind> } & Rest
+type Optional<T extends Schema.Top> = Schema.optionalKey<T>
+
+const common: CommonFields = {
   inputShape: Schema.Array(Schema.Number),
   numClasses: Schema.Number,
   seed: Schema.optionalKey(Schema.Number),
   dropout: Schema.optionalKey(Schema.Number),
 }
 
-export const MlpConfig = Schema.Struct({
-  kind: Schema.Literal("mlp"),
-  ...common,
-  hidden: Schema.Array(Schema.Number),
-})
+export const MlpConfig: Schema.Struct<Fields<"mlp", { readonly hidden: Schema.$Array<Schema.Number> }>> =
+  Schema.Struct({
+    kind: Schema.Literal("mlp"),
+    ...common,
+    hidden: Schema.Array(Schema.Number),
+  })
 
-export const SmallCnnConfig = Schema.Struct({
+export const SmallCnnConfig: Schema.Struct<
+  Fields<
+    "smallCnn",
+    {
+      readonly filters: Optional<Schema.Tuple<readonly [Schema.Number, Schema.Number]>>
+      readonly dense: Optional<Schema.Number>
+    }
+  >
+> = Schema.Struct({
   kind: Schema.Literal("smallCnn"),
   ...common,
   filters: Schema.optionalKey(Schema.Tuple([Schema.Number, Schema.Number])),
   dense: Schema.optionalKey(Schema.Number),
 })
 
-export const PreActResNetConfig = Schema.Struct({
+export const PreActResNetConfig: Schema.Struct<
+  Fields<
+    "preActResNet",
+    {
+      readonly blocks: Optional<Schema.$Array<Schema.Number>>
+      readonly width: Optional<Schema.Number>
+      readonly finalBatchNorm: Optional<Schema.Boolean>
+      readonly headDropout: Optional<Schema.Number>
+    }
+  >
+> = Schema.Struct({
   kind: Schema.Literal("preActResNet"),
   ...common,
   blocks: Schema.optionalKey(Schema.Array(Schema.Number)),
@@ -43,7 +72,16 @@ export const PreActResNetConfig = Schema.Struct({
   headDropout: Schema.optionalKey(Schema.Number),
 })
 
-export const WideResNetConfig = Schema.Struct({
+export const WideResNetConfig: Schema.Struct<
+  Fields<
+    "wideResNet",
+    {
+      readonly depth: Optional<Schema.Number>
+      readonly widenFactor: Optional<Schema.Number>
+      readonly headDropout: Optional<Schema.Number>
+    }
+  >
+> = Schema.Struct({
   kind: Schema.Literal("wideResNet"),
   ...common,
   depth: Schema.optionalKey(Schema.Number),
@@ -51,7 +89,16 @@ export const WideResNetConfig = Schema.Struct({
   headDropout: Schema.optionalKey(Schema.Number),
 })
 
-export const DenseNetBCConfig = Schema.Struct({
+export const DenseNetBCConfig: Schema.Struct<
+  Fields<
+    "denseNetBC",
+    {
+      readonly depth: Optional<Schema.Number>
+      readonly growthRate: Optional<Schema.Number>
+      readonly reduction: Optional<Schema.Number>
+    }
+  >
+> = Schema.Struct({
   kind: Schema.Literal("denseNetBC"),
   ...common,
   depth: Schema.optionalKey(Schema.Number),
@@ -59,7 +106,17 @@ export const DenseNetBCConfig = Schema.Struct({
   reduction: Schema.optionalKey(Schema.Number),
 })
 
-export const ResNetConfig = Schema.Struct({
+export const ResNetConfig: Schema.Struct<
+  Fields<
+    "resNet",
+    {
+      readonly depth: Optional<Schema.Number>
+      readonly groups: Optional<Schema.Number>
+      readonly widthPerGroup: Optional<Schema.Number>
+      readonly headDropout: Optional<Schema.Number>
+    }
+  >
+> = Schema.Struct({
   kind: Schema.Literal("resNet"),
   ...common,
   depth: Schema.optionalKey(Schema.Number),
@@ -68,14 +125,16 @@ export const ResNetConfig = Schema.Struct({
   headDropout: Schema.optionalKey(Schema.Number),
 })
 
-export const ModelConfig = Schema.Union([
-  MlpConfig,
-  SmallCnnConfig,
-  PreActResNetConfig,
-  WideResNetConfig,
-  DenseNetBCConfig,
-  ResNetConfig,
-])
+export const ModelConfig: Schema.Union<
+  readonly [
+    typeof MlpConfig,
+    typeof SmallCnnConfig,
+    typeof PreActResNetConfig,
+    typeof WideResNetConfig,
+    typeof DenseNetBCConfig,
+    typeof ResNetConfig,
+  ]
+> = Schema.Union([MlpConfig, SmallCnnConfig, PreActResNetConfig, WideResNetConfig, DenseNetBCConfig, ResNetConfig])
 export type ModelConfig = typeof ModelConfig.Type
 
 /** Build the network a config describes (synchronous; throws `ModelConfigError` for invalid options). */
@@ -130,7 +189,7 @@ export const decode = (json: unknown): Effect.Effect<ModelConfig, ModelConfigErr
   )
 
 /** Build inside an Effect: the error channel carries `ModelConfigError`, and the network is disposed when the scope closes. */
-export const acquire = (config: ModelConfig) =>
+export const acquire = (config: ModelConfig): Effect.Effect<Classifier, ModelConfigError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: () => build(config),

@@ -3,6 +3,7 @@
  * in hot paths and inside `tf.tidy`), so they throw these tagged instances; the Effect APIs
  * (`FileIO`, `Persist`, `Checkpoint`) put them in the error channel.
  */
+import type { Errors as CoreErrors } from "@vicinal/core"
 import { Data } from "effect"
 
 const show = (value: unknown): string => {
@@ -24,22 +25,27 @@ interface ArgumentProblem {
 const argumentMessage = (where: string, argument: string, value: unknown, expected: string): string =>
   `${where}: ${argument} must be ${expected}, got ${show(value)}`
 
+const ModelConfigErrorBase: CoreErrors.TaggedErrorClass<"ModelConfigError"> =
+  Data.TaggedError("ModelConfigError")
 /** A constructor option is invalid. */
-export class ModelConfigError extends Data.TaggedError("ModelConfigError")<ArgumentProblem> {
+export class ModelConfigError extends ModelConfigErrorBase<ArgumentProblem> {
   override get message(): string {
     return argumentMessage(this.model, this.argument, this.value, this.expected)
   }
 }
 
+const ForwardInputErrorBase: CoreErrors.TaggedErrorClass<"ForwardInputError"> =
+  Data.TaggedError("ForwardInputError")
 /** `forward` was called with an input or mixing options the network cannot take. */
-export class ForwardInputError extends Data.TaggedError("ForwardInputError")<ArgumentProblem> {
+export class ForwardInputError extends ForwardInputErrorBase<ArgumentProblem> {
   override get message(): string {
     return argumentMessage(`${this.model}.forward`, this.argument, this.value, this.expected)
   }
 }
 
+const ModelIOErrorBase: CoreErrors.TaggedErrorClass<"ModelIOError"> = Data.TaggedError("ModelIOError")
 /** Reading or writing model files failed, or the files do not describe a vicinal model. */
-export class ModelIOError extends Data.TaggedError("ModelIOError")<{
+export class ModelIOError extends ModelIOErrorBase<{
   readonly operation: "save" | "load"
   readonly path: string
   readonly reason: string
@@ -50,8 +56,10 @@ export class ModelIOError extends Data.TaggedError("ModelIOError")<{
   }
 }
 
+const WeightsMismatchErrorBase: CoreErrors.TaggedErrorClass<"WeightsMismatchError"> =
+  Data.TaggedError("WeightsMismatchError")
 /** Stored weights do not fit the classifier (names, shapes or byte layout differ). */
-export class WeightsMismatchError extends Data.TaggedError("WeightsMismatchError")<ArgumentProblem> {
+export class WeightsMismatchError extends WeightsMismatchErrorBase<ArgumentProblem> {
   override get message(): string {
     return argumentMessage(this.model, this.argument, this.value, this.expected)
   }

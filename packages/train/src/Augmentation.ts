@@ -13,7 +13,15 @@ import { Augment, type DatasetType as Dataset } from "@vicinal/data"
 import { Schema } from "effect"
 import { ConfigError } from "./Errors.ts"
 
-const Explicit = Schema.Struct({
+// Explicit schema types: JSR's type check does not infer them.
+type Explicit = Schema.Struct<{
+  readonly crop: Schema.optionalKey<Schema.Struct<{ readonly padding: Schema.Int }>>
+  readonly flip: Schema.optionalKey<Schema.Boolean>
+  readonly normalise: Schema.optionalKey<
+    Schema.Struct<{ readonly mean: Schema.$Array<Schema.Finite>; readonly std: Schema.$Array<Schema.Finite> }>
+  >
+}>
+const Explicit: Explicit = Schema.Struct({
   crop: Schema.optionalKey(Schema.Struct({ padding: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)) })),
   flip: Schema.optionalKey(Schema.Boolean),
   normalise: Schema.optionalKey(
@@ -24,7 +32,10 @@ const Explicit = Schema.Struct({
   ),
 })
 
-export const AugmentConfig = Schema.Union([Schema.Literal("cifar"), Explicit])
+export const AugmentConfig: Schema.Union<readonly [Schema.Literal<"cifar">, Explicit]> = Schema.Union([
+  Schema.Literal("cifar"),
+  Explicit,
+])
 export type AugmentConfig = typeof AugmentConfig.Type
 type Steps = typeof Explicit.Type
 

@@ -24,7 +24,10 @@ export const candidates = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const
 export type BackendName = (typeof candidates)[number]
 export type BackendChoice = BackendName | "auto"
 
-export const BackendChoiceSchema = Schema.Literals(["auto", ...candidates])
+export const BackendChoiceSchema: Schema.Literals<readonly ["auto", ...typeof candidates]> = Schema.Literals([
+  "auto",
+  ...candidates,
+])
 
 export interface Attempt {
   readonly name: BackendName
@@ -147,8 +150,11 @@ export const select = (
     catch: (cause) => new BackendError({ backend: choice, message: describe(cause) }),
   }).pipe(Effect.flatMap((r) => (r instanceof BackendError ? Effect.fail(r) : Effect.succeed(r))))
 
+// An explicitly typed base, as for the tagged errors (see core's Errors.TaggedErrorClass).
+const BackendService: Context.ServiceClass<Backend, "@vicinal/train/Backend", BackendReport> =
+  Context.Service<Backend, BackendReport>()("@vicinal/train/Backend")
 /** The backend a run computes on, as a service. */
-export class Backend extends Context.Service<Backend, BackendReport>()("@vicinal/train/Backend") {}
+export class Backend extends BackendService {}
 
 /** Provide `Backend` by selecting one (see `select`). */
 export const layer = (choice: BackendChoice = "auto"): Layer.Layer<Backend, BackendError> =>

@@ -12,16 +12,64 @@ import { ConfigError, decodeEffect, describe } from "./Errors.ts"
 import { OptimizerConfig } from "./Optimizer.ts"
 import { ScheduleConfig } from "./Schedule.ts"
 
-const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
-const Seed = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(2 ** 31 - 1))
-const Rate = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))
-const Fraction = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1))
+// Explicit schema types here and below: JSR's type check does not infer them.
+const PositiveInt: Schema.Int = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+const Seed: Schema.Int = Schema.Int.check(
+  Schema.isGreaterThanOrEqualTo(0),
+  Schema.isLessThanOrEqualTo(2 ** 31 - 1),
+)
+const Rate: Schema.Finite = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))
+const Fraction: Schema.Finite = Schema.Finite.check(
+  Schema.isGreaterThanOrEqualTo(0),
+  Schema.isLessThanOrEqualTo(1),
+)
 
 /**
  * The network, as `@vicinal/models` describes it minus what the run supplies: the input shape and
  * class count come from the data, the initialisation seed from the run's seed.
  */
-export const ModelConfig = Schema.Union([
+type Kind<K extends string, Fields> = Schema.Struct<{ readonly kind: Schema.Literal<K> } & Fields>
+type Optional<S extends Schema.Top> = Schema.optionalKey<S>
+
+export const ModelConfig: Schema.Union<
+  readonly [
+    Kind<"mlp", { readonly hidden: Schema.$Array<Schema.Int>; readonly dropout: Optional<Schema.Finite> }>,
+    Kind<
+      "smallCnn",
+      {
+        readonly filters: Optional<Schema.Tuple<readonly [Schema.Int, Schema.Int]>>
+        readonly dense: Optional<Schema.Int>
+        readonly dropout: Optional<Schema.Finite>
+      }
+    >,
+    Kind<
+      "preActResNet",
+      {
+        readonly blocks: Optional<Schema.$Array<Schema.Int>>
+        readonly width: Optional<Schema.Int>
+        readonly dropout: Optional<Schema.Finite>
+        readonly headDropout: Optional<Schema.Finite>
+      }
+    >,
+    Kind<
+      "wideResNet",
+      {
+        readonly depth: Optional<Schema.Int>
+        readonly widenFactor: Optional<Schema.Int>
+        readonly dropout: Optional<Schema.Finite>
+        readonly headDropout: Optional<Schema.Finite>
+      }
+    >,
+    Kind<
+      "denseNetBC",
+      {
+        readonly depth: Optional<Schema.Int>
+        readonly growthRate: Optional<Schema.Int>
+        readonly dropout: Optional<Schema.Finite>
+      }
+    >,
+  ]
+> = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("mlp"),
     hidden: Schema.Array(PositiveInt),
@@ -59,7 +107,15 @@ export const ModelConfig = Schema.Union([
 ])
 export type ModelConfig = typeof ModelConfig.Type
 
-const common = {
+type Common = {
+  readonly testSize: Optional<Schema.Int>
+  readonly labelNoise: Optional<Schema.Finite>
+  readonly splitSeed: Optional<Schema.Int>
+}
+type Dataset<D extends Schema.Top, Fields> = Schema.Struct<Common & { readonly dataset: D } & Fields>
+type Column = Schema.Union<readonly [Schema.String, Schema.Int]>
+
+const common: Common = {
   /** Examples held out for testing (MNIST default 2,000; synthetic default a fifth). */
   testSize: Schema.optionalKey(PositiveInt),
   /**
@@ -73,7 +129,38 @@ const common = {
 }
 
 /** Which data to train and test on (loaded through `@vicinal/data`). */
-export const DataConfig = Schema.Union([
+export const DataConfig: Schema.Union<
+  readonly [
+    Dataset<Schema.Literal<"mnist">, { readonly trainSize: Optional<Schema.Int> }>,
+    Dataset<
+      Schema.Literals<readonly ["twoMoons", "circles", "spirals", "gaussianRing", "gaussianGrid"]>,
+      { readonly n: Schema.Int; readonly noise: Optional<Schema.Finite> }
+    >,
+    Dataset<
+      Schema.Literals<readonly ["mnistIdx", "fashionMnist"]>,
+      {
+        readonly dir: Schema.String
+        readonly gzip: Optional<Schema.Boolean>
+        readonly trainSize: Optional<Schema.Int>
+      }
+    >,
+    Dataset<
+      Schema.Literal<"csv">,
+      {
+        readonly file: Schema.String
+        readonly label: Optional<Column>
+        readonly ignore: Optional<Schema.$Array<Column>>
+        readonly categorical: Optional<Schema.$Array<Column>>
+        readonly labels: Optional<Schema.Literals<readonly ["integer", "category"]>>
+        readonly standardise: Optional<Schema.Boolean>
+      }
+    >,
+    Dataset<
+      Schema.Literals<readonly ["cifar10", "cifar100"]>,
+      { readonly dir: Schema.String; readonly trainSize: Optional<Schema.Int> }
+    >,
+  ]
+> = Schema.Union([
   /** The bundled 10,000 MNIST digits, split stratified; `trainSize` keeps the first examples of the split. */
   Schema.Struct({ dataset: Schema.Literal("mnist"), trainSize: Schema.optionalKey(PositiveInt), ...common }),
   /** 2-D toy problems: `n` points in all, with Gaussian `noise` (ring and grid: the paper's GAN data). */
@@ -125,7 +212,21 @@ export const DataConfig = Schema.Union([
 ])
 export type DataConfig = typeof DataConfig.Type
 
-export const RunConfig = Schema.Struct({
+export const RunConfig: Schema.Struct<{
+  readonly name: Optional<Schema.String>
+  readonly seed: Schema.Int
+  readonly epochs: Schema.Int
+  readonly batchSize: Schema.Int
+  readonly backend: typeof BackendChoiceSchema
+  readonly strategy: typeof Strategy.Config
+  readonly model: typeof ModelConfig
+  readonly data: typeof DataConfig
+  readonly optimizer: typeof OptimizerConfig
+  readonly schedule: typeof ScheduleConfig
+  readonly trainError: Optional<Schema.Boolean>
+  readonly augment: Optional<typeof AugmentConfig>
+  readonly dropLast: Optional<Schema.Boolean>
+}> = Schema.Struct({
   name: Schema.optionalKey(Schema.String),
   seed: Seed,
   epochs: PositiveInt,

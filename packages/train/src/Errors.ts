@@ -2,17 +2,21 @@
  * Typed failures of a training run. Every message names the offending argument or file
  * and the value found, so that a CLI can print it as is.
  */
+
+import type { Errors as CoreErrors } from "@vicinal/core"
 import { SchemaPath } from "@vicinal/core"
 import { Cause, Data, Effect, Exit, Schema } from "effect"
 
+const ConfigErrorBase: CoreErrors.TaggedErrorClass<"ConfigError"> = Data.TaggedError("ConfigError")
 /** A run configuration (or one option) failed validation; `field` is its path, e.g. `optimizer.lr`. */
-export class ConfigError extends Data.TaggedError("ConfigError")<{
+export class ConfigError extends ConfigErrorBase<{
   readonly field: string
   readonly message: string
 }> {}
 
+const BackendErrorBase: CoreErrors.TaggedErrorClass<"BackendError"> = Data.TaggedError("BackendError")
 /** No backend could be initialised, or the named one failed. */
-export class BackendError extends Data.TaggedError("BackendError")<{
+export class BackendError extends BackendErrorBase<{
   readonly backend: string
   readonly message: string
 }> {}
@@ -20,14 +24,17 @@ export class BackendError extends Data.TaggedError("BackendError")<{
 /** Why a checkpoint was refused: unreadable, damaged, or written for another run/model. */
 export type CheckpointProblem = "io" | "missing" | "corrupt" | "version" | "mismatch" | "exists"
 
-export class CheckpointError extends Data.TaggedError("CheckpointError")<{
+const CheckpointErrorBase: CoreErrors.TaggedErrorClass<"CheckpointError"> =
+  Data.TaggedError("CheckpointError")
+export class CheckpointError extends CheckpointErrorBase<{
   readonly path: string
   readonly problem: CheckpointProblem
   readonly message: string
 }> {}
 
+const StepErrorBase: CoreErrors.TaggedErrorClass<"StepError"> = Data.TaggedError("StepError")
 /** A sibling package (data, core, models, losses) failed while the run used it. */
-export class StepError extends Data.TaggedError("StepError")<{
+export class StepError extends StepErrorBase<{
   readonly stage: "data" | "strategy" | "model" | "loss" | "optimizer" | "evaluate"
   readonly message: string
   readonly cause?: unknown

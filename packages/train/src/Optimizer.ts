@@ -15,12 +15,24 @@ import * as tf from "@tensorflow/tfjs-core"
 import { Schema } from "effect"
 import { ConfigError, decodeOrThrow } from "./Errors.ts"
 
-const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
-const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
-const UnitInterval = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))
+// Explicit schema types here and below: JSR's type check does not infer them.
+const NonNegative: Schema.Finite = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Positive: Schema.Finite = Schema.Finite.check(Schema.isGreaterThan(0))
+const UnitInterval: Schema.Finite = Schema.Finite.check(
+  Schema.isGreaterThanOrEqualTo(0),
+  Schema.isLessThan(1),
+)
 
 /** SGD with momentum and L2 weight decay; the paper: lr 0.1, momentum 0.9, weight decay 1e-4. */
-export const SgdConfig = Schema.TaggedStruct("sgd", {
+export const SgdConfig: Schema.TaggedStruct<
+  "sgd",
+  {
+    readonly lr: Schema.Finite
+    readonly momentum: Schema.Finite
+    readonly weightDecay: Schema.Finite
+    readonly nesterov: Schema.optionalKey<Schema.Boolean>
+  }
+> = Schema.TaggedStruct("sgd", {
   lr: Positive,
   momentum: UnitInterval,
   weightDecay: NonNegative,
@@ -29,7 +41,16 @@ export const SgdConfig = Schema.TaggedStruct("sgd", {
 export type SgdConfig = typeof SgdConfig.Type
 
 /** Adam (Kingma & Ba) with optional L2 weight decay added to the gradient. */
-export const AdamConfig = Schema.TaggedStruct("adam", {
+export const AdamConfig: Schema.TaggedStruct<
+  "adam",
+  {
+    readonly lr: Schema.Finite
+    readonly beta1: Schema.Finite
+    readonly beta2: Schema.Finite
+    readonly epsilon: Schema.Finite
+    readonly weightDecay: Schema.Finite
+  }
+> = Schema.TaggedStruct("adam", {
   lr: Positive,
   beta1: UnitInterval,
   beta2: UnitInterval,
@@ -38,7 +59,10 @@ export const AdamConfig = Schema.TaggedStruct("adam", {
 })
 export type AdamConfig = typeof AdamConfig.Type
 
-export const OptimizerConfig = Schema.Union([SgdConfig, AdamConfig])
+export const OptimizerConfig: Schema.Union<readonly [typeof SgdConfig, typeof AdamConfig]> = Schema.Union([
+  SgdConfig,
+  AdamConfig,
+])
 export type OptimizerConfig = typeof OptimizerConfig.Type
 
 /** One slot tensor (e.g. the momentum of variable `variable`) as host data. */

@@ -495,8 +495,10 @@ export const trainJson = (input: unknown, options: TrainOptions = {}): Stream.St
   Stream.unwrap(Effect.map(Config.decode(input), (config) => train(config, options)))
 
 /** The run's events collected, e.g. for tests and scripts. */
-export const collect = (config: Config.RunConfig, options: TrainOptions = {}) =>
-  Stream.runCollect(train(config, options))
+export const collect = (
+  config: Config.RunConfig,
+  options: TrainOptions = {},
+): Effect.Effect<Array<RunEvent>, TrainError> => Stream.runCollect(train(config, options))
 
 /**
  * An AbortSignal that aborts on the first of `signals` (default SIGINT and SIGTERM), for

@@ -25,9 +25,10 @@ export type LrSchedule = (position: Position) => number
 export const progress = ({ epoch, step, stepsPerEpoch }: Position): number =>
   epoch + step / Math.max(1, stepsPerEpoch)
 
-const Rate = Schema.Finite.check(Schema.isGreaterThan(0))
-const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
-const Epoch = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+// Explicit schema types here and below: JSR's type check does not infer them.
+const Rate: Schema.Finite = Schema.Finite.check(Schema.isGreaterThan(0))
+const NonNegative: Schema.Finite = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Epoch: Schema.Int = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 /** The same rate throughout. */
 export const constant = (lr: number): LrSchedule => {
@@ -81,9 +82,21 @@ export const warmup: {
   }
 })
 
-const warmupField = { warmupEpochs: Schema.optionalKey(NonNegative) }
+type WarmupField = {
+  readonly warmupEpochs: Schema.optionalKey<Schema.Finite>
+}
+const warmupField: WarmupField = { warmupEpochs: Schema.optionalKey(NonNegative) }
 
-export const ScheduleConfig = Schema.Union([
+export const ScheduleConfig: Schema.Union<
+  readonly [
+    Schema.TaggedStruct<"constant", WarmupField>,
+    Schema.TaggedStruct<
+      "step",
+      WarmupField & { readonly milestones: Schema.$Array<Schema.Int>; readonly gamma: Schema.Finite }
+    >,
+    Schema.TaggedStruct<"cosine", WarmupField & { readonly minLr: Schema.optionalKey<Schema.Finite> }>,
+  ]
+> = Schema.Union([
   Schema.TaggedStruct("constant", warmupField),
   Schema.TaggedStruct("step", {
     milestones: Schema.Array(Epoch),
@@ -95,7 +108,10 @@ export const ScheduleConfig = Schema.Union([
 export type ScheduleConfig = typeof ScheduleConfig.Type
 
 /** The schedule a decoded config describes, for a base rate `lr` and a run of `epochs`. */
-export const fromConfig = (config: ScheduleConfig, run: { readonly lr: number; readonly epochs: number }) => {
+export const fromConfig = (
+  config: ScheduleConfig,
+  run: { readonly lr: number; readonly epochs: number },
+): LrSchedule => {
   const base: LrSchedule =
     config._tag === "constant"
       ? constant(run.lr)

@@ -6,6 +6,11 @@
  */
 import { Data } from "effect"
 
+// The class `Data.TaggedError(tag)` returns. Each error class extends a constant of this explicit
+// type instead of the call itself, because JSR's type check does not infer a base-class
+// expression (as in @vicinal/core's Errors, which this package does not depend on).
+type TaggedErrorClass<Tag extends string> = ReturnType<typeof Data.TaggedError<Tag>>
+
 const show = (value: unknown): string => {
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
     return String(value)
@@ -18,8 +23,9 @@ const show = (value: unknown): string => {
   }
 }
 
+const InvalidInputBase: TaggedErrorClass<"InvalidInput"> = Data.TaggedError("InvalidInput")
 /** Input data that cannot be drawn: empty, mismatched lengths, NaN, out of range. */
-export class InvalidInput extends Data.TaggedError("InvalidInput")<{
+export class InvalidInput extends InvalidInputBase<{
   readonly argument: string
   readonly value: unknown
   readonly reason: string
@@ -29,8 +35,9 @@ export class InvalidInput extends Data.TaggedError("InvalidInput")<{
   }
 }
 
+const RenderFailedBase: TaggedErrorClass<"RenderFailed"> = Data.TaggedError("RenderFailed")
 /** The chart library or the SVG rasteriser failed (a defect or a missing package file). */
-export class RenderFailed extends Data.TaggedError("RenderFailed")<{
+export class RenderFailed extends RenderFailedBase<{
   readonly stage: "chart" | "png"
   readonly cause: unknown
 }> {
@@ -39,8 +46,9 @@ export class RenderFailed extends Data.TaggedError("RenderFailed")<{
   }
 }
 
+const WriteFailedBase: TaggedErrorClass<"WriteFailed"> = Data.TaggedError("WriteFailed")
 /** Writing a picture to disk failed. */
-export class WriteFailed extends Data.TaggedError("WriteFailed")<{
+export class WriteFailed extends WriteFailedBase<{
   readonly path: string
   readonly cause: unknown
 }> {
