@@ -8,7 +8,8 @@
 //     `npm:` specifiers (the tarballs linked in deno.json) and Node 22,
 //   - type-check a consumer file and the quickstarts with `tsc --strict` (skipLibCheck false,
 //     the default lib),
-//   - check that core, losses and train share one copy of tfjs-core.
+//   - check that core, losses and train share one copy of tfjs-core,
+//   - run `deno publish --dry-run` (JSR) in every package, without --allow-slow-types.
 // Ends with one summary line per runtime, as scripts/test-package.mjs does.
 import { spawn, spawnSync } from "node:child_process"
 import {
@@ -297,6 +298,21 @@ try {
   record("tfjs", `Deno npm: project has one tfjs-core (${denoTfjs.join(", ")})`, denoTfjs.length === 1)
 
   const jobs = []
+  // JSR: the dry run type-checks the sources and refuses slow types (no --allow-slow-types), and
+  // lists the files it would publish, none of which may be a test, bench or example.
+  for (const p of packed)
+    jobs.push(async () => {
+      const res = await run(bin("deno"), ["publish", "--dry-run", "--allow-dirty"], p.dir)
+      const published = res.out.split("\n").filter((line) => /^\s+file:\/\//.test(line))
+      const stray = published.filter((line) => /\/(test|bench|examples|scripts)\/|\.test\.ts/.test(line))
+      const ok = res.status === 0 && /Success/.test(res.out) && published.length > 0 && stray.length === 0
+      record(
+        "jsr",
+        `${p.manifest.name}: deno publish --dry-run (no slow types, no test files)`,
+        ok,
+        ok ? "" : tail([...stray, res.out].join("\n")),
+      )
+    })
   for (const [runtime, rt] of Object.entries(runtimes)) {
     mkdirSync(join(work, `out-${runtime}`))
     jobs.push(async () => {

@@ -219,7 +219,7 @@ export const RunConfig: Schema.Struct<{
   readonly batchSize: Schema.Int
   readonly backend: typeof BackendChoiceSchema
   readonly strategy: typeof Strategy.Config
-  readonly model: typeof ModelConfig
+  readonly model: Optional<typeof ModelConfig>
   readonly data: typeof DataConfig
   readonly optimizer: typeof OptimizerConfig
   readonly schedule: typeof ScheduleConfig

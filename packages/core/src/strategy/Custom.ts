@@ -8,9 +8,12 @@ import type { Mixer, Mixers } from "./Algebra.ts"
  * The user mixers `apply` and `fromConfig` can use, as an Effect reference (empty by default):
  * `Effect.provideService(Strategy.CustomMixers, saliencyMix.mixers)`.
  */
-export const CustomMixers = Context.Reference<Mixers>("@vicinal/core/Strategy/CustomMixers", {
-  defaultValue: () => ({}),
-})
+export const CustomMixers: Context.Reference<Mixers> = Context.Reference<Mixers>(
+  "@vicinal/core/Strategy/CustomMixers",
+  {
+    defaultValue: () => ({}),
+  },
+)
 
 export const mixerOf = (strategy: { readonly name: string }, mixers: Mixers, argument: string): Mixer => {
   const mixer = Object.hasOwn(mixers, strategy.name) ? mixers[strategy.name] : undefined
