@@ -134,7 +134,14 @@ export const ModelConfig: Schema.Union<
     typeof DenseNetBCConfig,
     typeof ResNetConfig,
   ]
-> = Schema.Union([MlpConfig, SmallCnnConfig, PreActResNetConfig, WideResNetConfig, DenseNetBCConfig, ResNetConfig])
+> = Schema.Union([
+  MlpConfig,
+  SmallCnnConfig,
+  PreActResNetConfig,
+  WideResNetConfig,
+  DenseNetBCConfig,
+  ResNetConfig,
+])
 export type ModelConfig = typeof ModelConfig.Type
 
 /** Build the network a config describes (synchronous; throws `ModelConfigError` for invalid options). */
