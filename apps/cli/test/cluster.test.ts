@@ -55,7 +55,7 @@ const startWorker = async (url: string) => {
   return { child, output: () => output }
 }
 
-/** SIGKILL the worker (the runner, parent of the run's process) of a run past its first checkpoint. */
+/** SIGKILL the worker of a run past its first checkpoint: the runner and the run's process. */
 const killRunnerMidRun = (out: string) => {
   let killed: { readonly id: string; readonly runner: number } | undefined
   const timer = setInterval(() => {
@@ -65,8 +65,12 @@ const killRunnerMidRun = (out: string) => {
       if (existsSync(join(dir, "summary.json")) || !existsSync(join(dir, "worker.json"))) continue
       const checkpoints = join(dir, "checkpoints")
       if (!existsSync(checkpoints) || !readdirSync(checkpoints).some((f) => f.endsWith(".vck"))) continue
-      const runner = readJson(join(dir, "worker.json")).parent as number
+      const worker = readJson(join(dir, "worker.json"))
+      const runner = worker.parent as number
       try {
+        // The whole worker dies, as with its machine: the run's own process too, which would
+        // otherwise finish a tiny run on its own before noticing that its runner is gone.
+        process.kill(worker.pid as number, "SIGKILL")
         process.kill(runner, "SIGKILL")
         killed = { id, runner }
         return

@@ -212,7 +212,7 @@ test("the CLI trains the guide's run config, evaluates it and attacks it white b
       "--epsilon",
       "0.1",
       "--surrogate",
-      join(erm, "runs/mnist-seed1"),
+      join(erm, "runs/erm-seed1"),
     )
     assert.match(attacked, /\(a\) White box attacks\./)
     assert.match(attacked, /\(b\) Black box attacks\./)
