@@ -8,10 +8,26 @@ import { stripVTControlCharacters } from "node:util"
 
 const log = stripVTControlCharacters(readFileSync(process.argv[2] ?? 0, "utf8"))
 // Bun: "(fail) suite > test"; Deno: "test ... FAILED (1ms)" and "suite ... test => file:line";
-// the browser test (TAP): "not ok - page"; fast-check: "{ seed: …, path: … }", "Counterexample: …".
+// the browser test (TAP): "not ok - page"; the consumer test: "FAIL [runtime] check", followed by
+// the indented end of what the failing command printed; fast-check: "{ seed: …, path: … }",
+// "Counterexample: …".
 const failureLine =
-  /(?:^|: )(?:\(fail\) |not ok\b|\{ seed: -?\d+|Counterexample: )|\.\.\. FAILED\b| => (?:file|ext):/
-const failures = [...new Set(log.split("\n").filter((line) => failureLine.test(line)))]
+  /(?:^|: )(?:\(fail\) |not ok\b|FAIL \[|\{ seed: -?\d+|Counterexample: )|\.\.\. FAILED\b| => (?:file|ext):/
+const consumerFailure = /(?:^|: )FAIL \[/
+const detailLine = /(?:^|: ) {4}/
+const lines = log.split("\n")
+const failures = [
+  ...new Set(
+    lines.flatMap((line, i) => {
+      if (!failureLine.test(line)) return []
+      if (!consumerFailure.test(line)) return [line]
+      const details = []
+      for (let j = i + 1; j < lines.length && details.length < 25 && detailLine.test(lines[j]); j++)
+        details.push(lines[j])
+      return [line, ...details]
+    }),
+  ),
+]
 if (failures.length > 0) {
   console.log(`failing tests (${failures.length} lines; the full output is above):`)
   for (const line of failures.slice(0, 60)) console.log(`  ${line.trim().slice(0, 300)}`)
