@@ -25,11 +25,7 @@ const MAXIMUM_PAGES = 16384
 // The control words (an Int32Array over a SharedArrayBuffer): the job's sequence number (the
 // caller increments it), the last finished job's, whether to quit, whether the job failed, then
 // the `gemmPacked` arguments.
-const JOB = 0
-const DONE = 1
-const QUIT = 2
-const FAILED = 3
-const ARGS = 4
+const word = { job: 0, done: 1, quit: 2, failed: 3, args: 4 } as const
 
 // The helper's code (CommonJS, evaluated by node:worker_threads in Bun and in Deno).
 const helperSource = `
@@ -40,17 +36,17 @@ parentPort.once("message", ({ memory, binary, control }) => {
   let seen = 0
   parentPort.postMessage("ready")
   for (;;) {
-    Atomics.wait(words, ${JOB}, seen)
-    seen = Atomics.load(words, ${JOB})
-    if (Atomics.load(words, ${QUIT}) === 1) break
-    const a = (i) => words[${ARGS} + i]
+    Atomics.wait(words, ${word.job}, seen)
+    seen = Atomics.load(words, ${word.job})
+    if (Atomics.load(words, ${word.quit}) === 1) break
+    const a = (i) => words[${word.args} + i]
     try {
       kernels.gemmPacked(a(0) >>> 0, a(1), a(2), a(3) >>> 0, a(4) >>> 0, a(5), a(6), a(7))
     } catch (error) {
-      Atomics.store(words, ${FAILED}, 1)
+      Atomics.store(words, ${word.failed}, 1)
     }
-    Atomics.store(words, ${DONE}, seen)
-    Atomics.notify(words, ${DONE})
+    Atomics.store(words, ${word.done}, seen)
+    Atomics.notify(words, ${word.done})
   }
 })
 `
@@ -80,7 +76,7 @@ const start = async (): Promise<Helper> => {
     readonly Worker: new (source: string, options: { readonly eval: true }) => HelperWorker
   }
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true })
-  const words = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 8)))
+  const words = new Int32Array(new SharedArrayBuffer(4 * (word.args + 8)))
   const worker = new Worker(helperSource, { eval: true })
   await new Promise<void>((resolve, reject) => {
     worker.once("message", () => resolve())
@@ -124,9 +120,9 @@ export const stop = async (): Promise<void> => {
   const h = helper
   helper = undefined
   if (h === undefined) return
-  Atomics.store(h.words, QUIT, 1)
-  Atomics.store(h.words, JOB, h.job + 1)
-  Atomics.notify(h.words, JOB)
+  Atomics.store(h.words, word.quit, 1)
+  Atomics.store(h.words, word.job, h.job + 1)
+  Atomics.notify(h.words, word.job)
   await h.worker.terminate()
 }
 
@@ -165,29 +161,29 @@ const ensureBytes = (memory: WebAssembly.Memory, bytes: number): void => {
  */
 export const gemm = (p: Product): void => {
   const first = helperRows(p.m, p.n, p.k)
-  const h = helper
-  if (first === undefined || h === undefined) {
-    p.gemmPacked(p.a, p.aRow, p.aCol, p.pack, p.c, p.m, p.n, p.k)
-    return
-  }
   // The helper's memory: all of A (its rows may be strided), the packed B, its rows of C.
   const aBytes = p.m * p.k * 4
   const pack = aligned(aBytes)
   const c = pack + aligned(p.packBytes)
-  const rows = p.m - first
+  const rows = p.m - (first ?? 0)
+  const h = helper
+  if (first === undefined || h === undefined || c + rows * p.n * 4 > MAXIMUM_PAGES * PAGE) {
+    p.gemmPacked(p.a, p.aRow, p.aCol, p.pack, p.c, p.m, p.n, p.k)
+    return
+  }
   ensureBytes(h.memory, c + rows * p.n * 4)
   const shared = new Uint8Array(h.memory.buffer)
   shared.set(p.heap.subarray(p.a, p.a + aBytes), 0)
   shared.set(p.heap.subarray(p.pack, p.pack + p.packBytes), pack)
   const args = [first * p.aRow * 4, p.aRow, p.aCol, pack, c, rows, p.n, p.k]
-  h.words.set(args, ARGS)
+  h.words.set(args, word.args)
   h.job += 1
-  Atomics.store(h.words, JOB, h.job)
-  Atomics.notify(h.words, JOB)
+  Atomics.store(h.words, word.job, h.job)
+  Atomics.notify(h.words, word.job)
   p.gemmPacked(p.a, p.aRow, p.aCol, p.pack, p.c, first, p.n, p.k)
-  for (let done = Atomics.load(h.words, DONE); done !== h.job; done = Atomics.load(h.words, DONE))
-    Atomics.wait(h.words, DONE, done)
-  if (Atomics.exchange(h.words, FAILED, 0) === 1)
+  for (let done = Atomics.load(h.words, word.done); done !== h.job; done = Atomics.load(h.words, word.done))
+    Atomics.wait(h.words, word.done, done)
+  if (Atomics.exchange(h.words, word.failed, 0) === 1)
     throw new Error(
       "@vicinal/kernels: the GEMM's helper thread failed; Kernels.setThreads(1) runs it on one thread",
     )
