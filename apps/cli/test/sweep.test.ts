@@ -9,7 +9,7 @@ import assert from "node:assert/strict"
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, test } from "node:test"
-import { run, tempDir } from "./helpers.ts"
+import { killMidRun, run, tempDir } from "./helpers.ts"
 
 const sweepYaml = (axes: string, seeds: string) => `
 name: tiny
@@ -31,28 +31,6 @@ const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"))
 const runIds = (out: string) => readdirSync(join(out, "runs")).sort()
 const summary = (out: string, id: string) => readJson(join(out, "runs", id, "summary.json"))
 
-/** Kill (SIGKILL) the worker of the first run seen past its first checkpoint and not finished. */
-const killMidRun = (out: string) => {
-  let killed: string | undefined
-  const timer = setInterval(() => {
-    if (killed !== undefined || !existsSync(join(out, "runs"))) return
-    for (const id of runIds(out)) {
-      const dir = join(out, "runs", id)
-      const checkpoints = join(dir, "checkpoints")
-      if (existsSync(join(dir, "summary.json")) || !existsSync(join(dir, "worker.json"))) continue
-      if (!existsSync(checkpoints) || !readdirSync(checkpoints).some((f) => f.endsWith(".vck"))) continue
-      try {
-        process.kill(readJson(join(dir, "worker.json")).pid, "SIGKILL")
-        killed = id
-        return
-      } catch {
-        // Finished in the meantime: try the next one.
-      }
-    }
-  }, 20)
-  return { stop: () => clearInterval(timer), killed: () => killed }
-}
-
 describe("vicinal sweep", () => {
   test("kill -9 of a worker mid-run: the run resumes elsewhere and the report equals an uninterrupted 1-worker sweep's; a second submission trains nothing; a corrupt checkpoint restarts its run from scratch", async () => {
     const root = tempDir("sweep")
@@ -65,7 +43,11 @@ describe("vicinal sweep", () => {
     assert.equal(runIds(reference).length, 8)
 
     const out = join(root, "two-workers")
-    const killer = killMidRun(out)
+    // SIGKILL of the run's process: its embedded runner sees it die and queues the run again.
+    const killer = killMidRun(out, (r) => {
+      process.kill(r.worker.pid, "SIGKILL")
+      return r.id
+    })
     const two = await run(["sweep", "run", file, "--workers", "2", "--out", out])
     killer.stop()
     assert.equal(two.code, 0, two.stderr)
