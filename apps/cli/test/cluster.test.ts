@@ -10,24 +10,10 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, test } from "node:test"
-import { command, killMidRun, run, tempDir } from "./helpers.ts"
+import { command, killMidRun, run, tempDir, tinySweepYaml } from "./helpers.ts"
 import * as Postgres from "./postgres.ts"
 
-const sweepYaml = (seeds: string) => `
-name: cluster
-base:
-  epochs: 3
-  batchSize: 20
-  backend: cpu
-  strategy: { _tag: Mixup, lambda: { _tag: Beta, a: 1, b: 1 }, pairing: { _tag: RandomPermutation }, granularity: batch, labels: interpolate }
-  model: { kind: mlp, hidden: [16] }
-  data: { dataset: twoMoons, n: 400, noise: 0.2 }
-  optimizer: { _tag: sgd, lr: 0.05, momentum: 0.9, weightDecay: 0 }
-  schedule: { _tag: constant }
-axes:
-  strategy.alpha: [0.2, 1]
-seeds: ${seeds}
-`
+const sweepYaml = (seeds: string) => tinySweepYaml("cluster", "  strategy.alpha: [0.2, 1]", seeds)
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"))
 const runIds = (out: string) => (existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")).sort() : [])

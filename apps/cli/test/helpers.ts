@@ -97,3 +97,20 @@ export const killMidRun = <A>(out: string, kill: (run: CheckpointedRun) => A) =>
   }, 20)
   return { stop: () => clearInterval(timer), killed: () => killed }
 }
+
+/** A sweep file of tiny mixup MLP runs on two moons (3 epochs each): `axes` as YAML lines. */
+export const tinySweepYaml = (name: string, axes: string, seeds: string) => `
+name: ${name}
+base:
+  epochs: 3
+  batchSize: 20
+  backend: cpu
+  strategy: { _tag: Mixup, lambda: { _tag: Beta, a: 1, b: 1 }, pairing: { _tag: RandomPermutation }, granularity: batch, labels: interpolate }
+  model: { kind: mlp, hidden: [16] }
+  data: { dataset: twoMoons, n: 400, noise: 0.2 }
+  optimizer: { _tag: sgd, lr: 0.05, momentum: 0.9, weightDecay: 0 }
+  schedule: { _tag: constant }
+axes:
+${axes}
+seeds: ${seeds}
+`

@@ -9,23 +9,9 @@ import assert from "node:assert/strict"
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, test } from "node:test"
-import { killMidRun, run, tempDir } from "./helpers.ts"
+import { killMidRun, run, tempDir, tinySweepYaml } from "./helpers.ts"
 
-const sweepYaml = (axes: string, seeds: string) => `
-name: tiny
-base:
-  epochs: 3
-  batchSize: 20
-  backend: cpu
-  strategy: { _tag: Mixup, lambda: { _tag: Beta, a: 1, b: 1 }, pairing: { _tag: RandomPermutation }, granularity: batch, labels: interpolate }
-  model: { kind: mlp, hidden: [16] }
-  data: { dataset: twoMoons, n: 400, noise: 0.2 }
-  optimizer: { _tag: sgd, lr: 0.05, momentum: 0.9, weightDecay: 0 }
-  schedule: { _tag: constant }
-axes:
-${axes}
-seeds: ${seeds}
-`
+const sweepYaml = (axes: string, seeds: string) => tinySweepYaml("tiny", axes, seeds)
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"))
 const runIds = (out: string) => readdirSync(join(out, "runs")).sort()
