@@ -159,7 +159,7 @@ describe("vicinal sweep", () => {
     )
     assert.deepEqual(
       failures.map((f) => [f.error, f.field]),
-      [["ConfigError", "optimizer.lr"]],
+      [["InvalidArgument", "optimizer.lr"]],
     )
   })
 })

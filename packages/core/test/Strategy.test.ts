@@ -418,7 +418,10 @@ describe("typed errors", () => {
         ),
       )
       assert.equal(hidden._tag, "InvalidArgument")
-      assert.match(hidden.message, /strategy \(manifold\): must draw the input stage \(0\): apply cannot reach a hidden stage, got 2; plan it/)
+      assert.match(
+        hidden.message,
+        /strategy \(manifold\): must draw the input stage \(0\): apply cannot reach a hidden stage, got 2; plan it/,
+      )
     }
     for (const t of inputs) t.dispose()
     assert.equal(tf.memory().numTensors, before, "the failures leave no tensor behind")

@@ -88,10 +88,7 @@ const mnist = (config: Extract<DataConfig, { readonly dataset: "mnist" }>, seed:
   )
 
 /** The first `n` examples of `dataset` (all of it when `n` is undefined or not smaller). */
-const firstExamples = (
-  dataset: DatasetType,
-  n: number | undefined,
-): Effect.Effect<DatasetType, DataError> =>
+const firstExamples = (dataset: DatasetType, n: number | undefined): Effect.Effect<DatasetType, DataError> =>
   n === undefined || n >= Dataset.size(dataset)
     ? Effect.succeed(dataset)
     : Dataset.subset(

@@ -3,7 +3,7 @@ import { describe, test } from "node:test"
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect, Exit } from "effect"
-import { Backend, BackendError } from "../src/index.ts"
+import { Backend, Errors } from "../src/index.ts"
 
 const nativeInstalled = async (name: string) =>
   import(name).then(
@@ -53,7 +53,7 @@ describe("Backend.select", () => {
     const error = Exit.isFailure(exit)
       ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
       : undefined
-    assert.ok(error instanceof BackendError)
+    assert.ok(error instanceof Errors.BackendError)
     assert.match(error.message, /tfjs-node-gpu.*not installed/)
     await Effect.runPromise(Backend.select("wasm"))
   })

@@ -1,6 +1,13 @@
 /** Batch validation and `apply`: validate, plan with the run's `Random` and execute on the device. */
 import { Effect } from "effect"
-import { type CoreError, EmptyBatch, InvalidArgument, isCoreError, ShapeMismatch } from "../Errors.ts"
+import {
+  type CoreError,
+  EmptyBatch,
+  InvalidArgument,
+  isCoreError,
+  type NotADistribution,
+  ShapeMismatch,
+} from "../Errors.ts"
 import type { Batch, MixedBatch } from "../MixedBatch.ts"
 import * as Pairing from "../Pairing.ts"
 import type { MixPlan } from "../Plan.ts"
@@ -33,7 +40,7 @@ export const validateTargets: (
   y: ArrayLike<number>,
   classes: number,
   argument?: string,
-) => CoreError | undefined = Targets.validate
+) => NotADistribution | undefined = Targets.validate
 
 /** Class per row (argmax), for SC pairing. */
 export const argmaxRows = (y: ArrayLike<number>, classes: number): Int32Array => {
