@@ -49,9 +49,12 @@ const runtimes = {
     ],
     parse: (out) => {
       const m = out.match(
-        /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored)?/m,
+        /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/m,
       )
-      return m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) } : undefined
+      // A test skipped inside a describe is an ignored step of a passing test: count those too.
+      return m
+        ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) + Number(m[4] ?? 0) }
+        : undefined
     },
   },
 }

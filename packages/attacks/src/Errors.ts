@@ -11,11 +11,11 @@ import { Effect } from "effect"
  * An option or input out of its domain, e.g. `epsilon` negative or NaN, `stepSize` larger than
  * `epsilon`, an input value outside the declared range. Core's class, so that one `catchTag("InvalidArgument")` serves every package.
  */
-export const InvalidArgument = CoreErrors.InvalidArgument
+export const InvalidArgument: typeof CoreErrors.InvalidArgument = CoreErrors.InvalidArgument
 export type InvalidArgument = CoreErrors.InvalidArgument
 
 /** Shapes that do not fit together, e.g. `labels` shorter than the batch (core's class). */
-export const ShapeMismatch = CoreErrors.ShapeMismatch
+export const ShapeMismatch: typeof CoreErrors.ShapeMismatch = CoreErrors.ShapeMismatch
 export type ShapeMismatch = CoreErrors.ShapeMismatch
 
 export type AttackError = InvalidArgument | ShapeMismatch

@@ -112,7 +112,7 @@ export interface TfDataSource {
 /**
  * Reads a `tf.data.Dataset` of `{ xs, ys }` once into host arrays for `dataset` (disposing every
  * element it reads). Elements may be single examples (`ys` of rank 1) or batches (`ys` of rank 2).
- * Fails with a `InvalidArgument` naming `source` for an element of another form or shape.
+ * Fails with an `InvalidArgument` naming `source` for an element of another form or shape.
  */
 export const fromTfData = async (source: TfDataSource): Promise<Table> => {
   const xs: Array<Float32Array> = []
@@ -165,7 +165,7 @@ export const fromTfData = async (source: TfDataSource): Promise<Table> => {
   return { x: concat(xs), shape: [n, ...example], y: concat(ys) }
 }
 
-/** Throws a `InvalidArgument` naming `model` when its input or output does not fit the data. */
+/** Throws an `InvalidArgument` naming `model` when its input or output does not fit the data. */
 export const checkModel = (model: tfl.LayersModel, shape: ReadonlyArray<number>, classes: number): void => {
   const input = model.inputs[0]?.shape ?? []
   const features = shape.slice(1)
@@ -229,7 +229,7 @@ const buffersFor = (rows: number, d: number, classes: number): Buffers => ({
 })
 
 /**
- * A source of mixed batches for `model.fitDataset(source, { epochs })`. Throws a `InvalidArgument`
+ * A source of mixed batches for `model.fitDataset(source, { epochs })`. Throws an `InvalidArgument`
  * naming the argument, before any training, for targets that are not distributions, a
  * strategy pairing by class without one-hot targets, a bad batch size or seed, or (with
  * `model`) a model whose input or output does not fit the data. Do not pass `batchesPerEpoch`
