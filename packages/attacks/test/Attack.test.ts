@@ -467,7 +467,10 @@ describe("Attack errors name the argument", () => {
       const error = fail(attack, { range: unit }, x(), probabilities)
       assert.equal(error._tag, "InvalidArgument")
       assert.equal((error as Errors.InvalidArgument).argument, "model(x)")
-      assert.match(error.message, /logits are expected/)
+      assert.match(
+        error.message,
+        /model\(x\): must be logits, not probabilities.*; drop the model.s final softmax$/,
+      )
     }
     // Log-probabilities are logits (softmax ignores a per-row shift); a sigmoid output does
     // not sum to 1. Both are accepted.

@@ -175,7 +175,7 @@ describe("Optimizer state", () => {
     const other = tf.variable(tf.zeros([4]))
     const error = Optimizer.sgd({ lr: 0.1, momentum: 0.9 }).importState(state, [other])
     assert.ok(error instanceof Errors.InvalidArgument)
-    assert.match(error.message, /\[3\].*\[4\]/)
+    assert.match(error.message, /shape: must be the shape of its variable, \[4\].*got \[3\]$/)
     sgd.dispose()
     adam.dispose()
     w.dispose()
