@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Adds up the per-runtime summary lines that scripts/test-package.mjs prints (turbo may
-// prefix them, and replays them from its cache), and ends with "N passed, N failed".
+// prefix them, and replays them from its cache), and ends with "N passed, N failed" (skipped tests,
+// which count as neither, are reported per runtime on the line before).
 // Before the totals it repeats the lines that name failing tests (and fast-check's seed and
 // counterexample), so the end of a long CI log says what failed and how to replay it.
 import { readFileSync } from "node:fs"
@@ -34,18 +35,28 @@ if (failures.length > 0) {
   if (failures.length > 60) console.log(`  … and ${failures.length - 60} more`)
 }
 const seen = new Map()
-for (const m of log.matchAll(/vicinal-tests (\S+) (\S+): (\d+) passed, (\d+) failed/g)) {
-  seen.set(`${m[1]} ${m[2]}`, { runtime: m[2], passed: Number(m[3]), failed: Number(m[4]) })
+// Older lines (and other scripts' lines) have no skipped count.
+for (const m of log.matchAll(/vicinal-tests (\S+) (\S+): (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/g)) {
+  seen.set(`${m[1]} ${m[2]}`, {
+    runtime: m[2],
+    passed: Number(m[3]),
+    failed: Number(m[4]),
+    skipped: Number(m[5] ?? 0),
+  })
 }
 const byRuntime = new Map()
-for (const { runtime, passed, failed } of seen.values()) {
-  const t = byRuntime.get(runtime) ?? { passed: 0, failed: 0 }
-  byRuntime.set(runtime, { passed: t.passed + passed, failed: t.failed + failed })
+for (const { runtime, passed, failed, skipped } of seen.values()) {
+  const t = byRuntime.get(runtime) ?? { passed: 0, failed: 0, skipped: 0 }
+  byRuntime.set(runtime, {
+    passed: t.passed + passed,
+    failed: t.failed + failed,
+    skipped: t.skipped + skipped,
+  })
 }
 let passed = 0
 let failed = 0
 for (const [runtime, t] of byRuntime) {
-  console.log(`${runtime}: ${t.passed} passed, ${t.failed} failed`)
+  console.log(`${runtime}: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`)
   passed += t.passed
   failed += t.failed
 }

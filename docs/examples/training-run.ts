@@ -9,7 +9,7 @@ import { Config, Events, Run, type RunEvent } from "@vicinal/train"
 import { Effect, Stream } from "effect"
 
 // A run config is plain JSON (the same shape `vicinal train --config` reads); decoding it fails
-// with a ConfigError naming the bad field.
+// with an InvalidArgument naming the bad field.
 const config = await Effect.runPromise(
   Config.decode({
     name: "two moons",

@@ -127,7 +127,7 @@ describe("vicinal sweep", () => {
     )
     assert.deepEqual(
       failures.map((f) => [f.error, f.field]),
-      [["ConfigError", "optimizer.lr"]],
+      [["InvalidArgument", "optimizer.lr"]],
     )
   })
 })

@@ -7,7 +7,7 @@ import { SchemaPath } from "@vicinal/core"
 import { Effect, Schema, type SchemaIssue, type Scope } from "effect"
 import type { Classifier } from "./Classifier.ts"
 import { denseNetBC } from "./DenseNet.ts"
-import { ModelConfigError } from "./Errors.ts"
+import { InvalidArgument, invalidOption } from "./Errors.ts"
 import { mlp } from "./Mlp.ts"
 import { preActResNet18 } from "./PreActResNet.ts"
 import { resNet } from "./ResNet.ts"
@@ -144,7 +144,7 @@ export const ModelConfig: Schema.Union<
 ])
 export type ModelConfig = typeof ModelConfig.Type
 
-/** Build the network a config describes (synchronous; throws `ModelConfigError` for invalid options). */
+/** Build the network a config describes (synchronous; throws `InvalidArgument` for invalid options). */
 export const build = (config: ModelConfig): Classifier => {
   switch (config.kind) {
     case "mlp":
@@ -172,10 +172,10 @@ const expectation = (message: string): string =>
  * The first failing field, as `@vicinal/core`'s Strategy.fromConfig reports it. A union that
  * matches no member fails at the root: for an object that is its `kind`, else the whole config.
  */
-const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigError => {
+const toInvalidArgument = (json: unknown, issue: SchemaIssue.Issue): InvalidArgument => {
   const first = SchemaPath.firstIssue(issue, json)
   const fail = (argument: string, value: unknown, expected: string) =>
-    new ModelConfigError({ model: "config", argument, value, expected })
+    invalidOption("config", argument, value, expected)
   if (first.field !== "") return fail(first.field, first.value, expectation(first.message ?? "valid"))
   return typeof json === "object" && json !== null && !Array.isArray(json)
     ? fail(
@@ -187,28 +187,23 @@ const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigErro
 }
 
 /**
- * Decode untrusted JSON (e.g. from model.json) into a config. Fails with a `ModelConfigError`
+ * Decode untrusted JSON (e.g. from model.json) into a config. Fails with an `InvalidArgument`
  * whose argument is the failing field's path (`hidden[1]`, `growthRate`, `kind`).
  */
-export const decode = (json: unknown): Effect.Effect<ModelConfig, ModelConfigError> =>
+export const decode = (json: unknown): Effect.Effect<ModelConfig, InvalidArgument> =>
   Schema.decodeUnknownEffect(ModelConfig)(json).pipe(
-    Effect.mapError((error) => toConfigError(json, error.issue)),
+    Effect.mapError((error) => toInvalidArgument(json, error.issue)),
   )
 
-/** Build inside an Effect: the error channel carries `ModelConfigError`, and the network is disposed when the scope closes. */
-export const acquire = (config: ModelConfig): Effect.Effect<Classifier, ModelConfigError, Scope.Scope> =>
+/** Build inside an Effect: the error channel carries `InvalidArgument`, and the network is disposed when the scope closes. */
+export const acquire = (config: ModelConfig): Effect.Effect<Classifier, InvalidArgument, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: () => build(config),
       catch: (error) =>
-        error instanceof ModelConfigError
+        error instanceof InvalidArgument
           ? error
-          : new ModelConfigError({
-              model: config.kind,
-              argument: "config",
-              value: config,
-              expected: String(error),
-            }),
+          : invalidOption(config.kind, "config", config, `a config that builds (${String(error)})`),
     }),
     (classifier) => Effect.sync(() => classifier.dispose()),
   )

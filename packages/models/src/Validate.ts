@@ -1,5 +1,5 @@
-/** Up-front checks of constructor options; each throws a `ModelConfigError` naming the option and its value. */
-import { ModelConfigError } from "./Errors.ts"
+/** Up-front checks of constructor options; each throws an `InvalidArgument` naming the option and its value. */
+import { invalidOption } from "./Errors.ts"
 
 export interface Common {
   readonly inputShape: ReadonlyArray<number>
@@ -8,7 +8,7 @@ export interface Common {
 }
 
 const fail = (model: string, argument: string, value: unknown, expected: string): never => {
-  throw new ModelConfigError({ model, argument, value, expected })
+  throw invalidOption(model, argument, value, expected)
 }
 
 export const positiveInt = (model: string, argument: string, value: number): number =>

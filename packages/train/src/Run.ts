@@ -24,19 +24,19 @@ import type * as tfl from "@tensorflow/tfjs-layers"
 import { Execute, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
 import { Batches, type HostBatch } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
-import { type Classifier, ModelConfigError, Models } from "@vicinal/models"
+import { type Classifier, Models } from "@vicinal/models"
 import { Effect, Option, Queue, Stream } from "effect"
 import * as Augmentation from "./Augmentation.ts"
 import * as Backend from "./Backend.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import * as Config from "./Config.ts"
 import * as Datasets from "./Datasets.ts"
-import { CheckpointError, ConfigError, describe, StepError, type TrainError } from "./Errors.ts"
+import { CheckpointError, describe, InvalidArgument, StepError, type TrainError } from "./Errors.ts"
 import { evaluate } from "./Evaluate.ts"
 import type { EpochMetrics, RunEvent } from "./Events.ts"
 import * as Fit from "./Fit.ts"
+import * as LearningRate from "./LearningRate.ts"
 import * as Optimizer from "./Optimizer.ts"
-import * as Schedule from "./Schedule.ts"
 
 export interface TrainOptions {
   /** Directory of the run's checkpoints (one written at every epoch end and on interruption). */
@@ -91,12 +91,17 @@ interface Partial {
   readonly batches: number
 }
 
+// A model's bad option is reported as the config field it came from (`model.depth`).
 const modelError = (error: unknown, field: (argument: string) => string) =>
-  error instanceof ModelConfigError
-    ? new ConfigError({ field: field(error.argument), message: `${field(error.argument)}: ${error.message}` })
-    : error instanceof ConfigError
-      ? error
-      : new StepError({ stage: "model", message: describe(error), cause: error })
+  error instanceof InvalidArgument
+    ? new InvalidArgument({
+        argument: field(error.argument),
+        value: error.value,
+        expected: error.expected,
+        ...(error.fix === undefined ? {} : { fix: error.fix }),
+        ...(error.source === undefined ? {} : { source: error.source }),
+      })
+    : new StepError({ stage: "model", message: describe(error), cause: error })
 
 /** The user's network (`TrainOptions.model`) as a checked `Classifier`; the run does not dispose it. */
 const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest) =>
@@ -110,7 +115,7 @@ const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest
   })
 
 /** Manifold stages of `strategy` that `classifier` does not have (a typed error naming them). */
-const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): ConfigError | undefined => {
+const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): InvalidArgument | undefined => {
   const stages: Array<number> = []
   const visit = (s: Strategy.Strategy): void => {
     if (s._tag === "Manifold") stages.push(...s.stages)
@@ -121,9 +126,11 @@ const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): Confi
   const missing = stages.filter((k) => k > last)
   return missing.length === 0
     ? undefined
-    : new ConfigError({
-        field: "strategy",
-        message: `strategy: mixes at stage ${missing.join(", ")}, but ${classifier.name} has stages 0..${last} (${classifier.stageNames.join(", ")}); for your own model, name the layers to mix after with Models.wrap(model, { stages })`,
+    : new InvalidArgument({
+        argument: "strategy",
+        value: `mixes at stage ${missing.join(", ")}`,
+        expected: `must mix at stages ${classifier.name} has, 0..${last} (${classifier.stageNames.join(", ")})`,
+        fix: "for your own model, name the layers to mix after with Models.wrap(model, { stages })",
       })
 }
 
@@ -137,17 +144,19 @@ const buildModel = (
     return config.model === undefined
       ? userModel(options.model, data)
       : Effect.fail(
-          new ConfigError({
-            field: "model",
-            message: "model: give config.model or TrainOptions.model, not both",
+          new InvalidArgument({
+            argument: "model",
+            value: "config.model and TrainOptions.model",
+            expected: "must be given once: config.model or TrainOptions.model, not both",
           }),
         )
   const model = config.model
   if (model === undefined)
     return Effect.fail(
-      new ConfigError({
-        field: "model",
-        message: "model: missing (give config.model, or your own as TrainOptions.model)",
+      new InvalidArgument({
+        argument: "model",
+        value: undefined,
+        expected: "must be given: config.model, or your own as TrainOptions.model",
       }),
     )
   return Effect.acquireRelease(
@@ -254,15 +263,16 @@ const program = (
       (o) => Effect.sync(() => o.dispose()),
     )
     const pairings = yield* Effect.service(Pairing.CustomPairings)
-    const lrAt = Schedule.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs })
+    const lrAt = LearningRate.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs })
     const encoded = Config.encode(config)
     const trainSize = data.train.shape[0] ?? 0
     const dropLast = config.dropLast ?? true
     const batches = Batches.numBatches(trainSize, { batchSize: config.batchSize, dropLast })
     if (batches === 0)
-      return yield* new ConfigError({
-        field: "batchSize",
-        message: `batchSize: ${config.batchSize} leaves no full batch of ${trainSize} training examples`,
+      return yield* new InvalidArgument({
+        argument: "batchSize",
+        value: config.batchSize,
+        expected: `must leave a full batch of the ${trainSize} training examples`,
       })
     const stopRequested = () => options.signal?.aborted === true
 

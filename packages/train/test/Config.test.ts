@@ -3,7 +3,7 @@ import { describe, test } from "node:test"
 import { Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, ConfigError } from "../src/index.ts"
+import { Config, Errors } from "../src/index.ts"
 
 const valid = {
   seed: 7,
@@ -23,7 +23,7 @@ const errorOf = (input: unknown) => {
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
     : undefined
-  assert.ok(error instanceof ConfigError)
+  assert.ok(error instanceof Errors.InvalidArgument)
   return error
 }
 
@@ -66,21 +66,21 @@ describe("Config.RunConfig", () => {
     fc.assert(
       fc.property(fc.constantFrom(...bad), ([field, value]) => {
         const error = errorOf(withField(field, value))
-        assert.ok(error.field.startsWith(field.split(".")[0]!), `${error.field} should name ${field}`)
-        assert.ok(error.message.startsWith(`${error.field}: `), error.message)
+        assert.ok(error.argument.startsWith(field.split(".")[0]!), `${error.argument} should name ${field}`)
+        assert.ok(error.message.startsWith(`${error.argument}: `), error.message)
       }),
     )
-    assert.equal(errorOf(withField("optimizer.lr", -0.1)).field, "optimizer.lr")
-    assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden[1]")
-    assert.equal(errorOf(withField("epochs", 0)).field, "epochs")
+    assert.equal(errorOf(withField("optimizer.lr", -0.1)).argument, "optimizer.lr")
+    assert.equal(errorOf(withField("model.hidden", [64, 0])).argument, "model.hidden[1]")
+    assert.equal(errorOf(withField("epochs", 0)).argument, "epochs")
     const alpha = errorOf(withField("strategy.lambda.a", -1))
-    assert.equal(alpha.field, "strategy.lambda.a")
+    assert.equal(alpha.argument, "strategy.lambda.a")
     assert.match(alpha.message, /got -1/)
   })
 
   test("missing fields are named; non-JSON text is rejected", () => {
     const { epochs: _, ...rest } = valid
-    assert.equal(errorOf(rest).field, "epochs")
+    assert.equal(errorOf(rest).argument, "epochs")
     const exit = Effect.runSyncExit(Config.decodeJson("{ nope"))
     assert.ok(Exit.isFailure(exit))
   })
