@@ -7,6 +7,7 @@ import { Backend } from "@vicinal/train"
 import { Effect, Schema } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Gan from "./Gan.ts"
+import * as ImageNetCommand from "./ImageNetCommand.ts"
 import * as Options from "./Options.ts"
 import type * as Runner from "./Runner.ts"
 import * as Setup from "./Setup.ts"
@@ -187,5 +188,5 @@ export const commands = (io: Io) => {
       "The paper's UCI tables: ERM vs mixup with a small MLP on Abalone, Arcene, Arrhythmia, Htru2, Iris and Phishing, given as CSV files",
     ),
   )
-  return [gan, uci] as const
+  return [gan, uci, ImageNetCommand.make(io)] as const
 }
