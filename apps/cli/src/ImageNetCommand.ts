@@ -48,7 +48,7 @@ export const make = (io: Io) =>
     {
       dir: Flag.Directory("dir", { mustExist: true }).pipe(
         Flag.withDescription(
-          "ImageNet-2012 folder: train/<wnid>/*.JPEG and val/ (class folders, or flat images with LOC_val_solution.csv or ILSVRC2012_validation_ground_truth.txt; see docs/recipes/imagenet.md)",
+          "ImageNet-2012 folder: train/<wnid>/*.JPEG and val/ (class folders, or flat images with LOC_val_solution.csv or ILSVRC2012_validation_ground_truth.txt; see docs/guide/imagenet.md)",
         ),
       ),
       smoke: Flag.Boolean("smoke").pipe(
