@@ -18,7 +18,7 @@ import { basename, join } from "node:path"
 import type { Random } from "@vicinal/core"
 import { Effect, Stream } from "effect"
 import jpeg from "jpeg-js"
-import type { HostBatch } from "./Batches.ts"
+import { type HostBatch, prefetched } from "./Batches.ts"
 import * as Check from "./Check.ts"
 import { type DataError, FileNotFound, FileUnreadable, Inconsistent, InvalidArgument } from "./DataError.ts"
 import { readBytes, readText } from "./Files.ts"
@@ -389,10 +389,7 @@ export const stream = (folder: ImageFolder, options: StreamOptions): Stream.Stre
           ),
     )
   })
-  const prefetch = options.prefetch ?? 2
-  return Number.isSafeInteger(prefetch) && prefetch > 0
-    ? Stream.buffer(batches, { capacity: prefetch })
-    : batches
+  return prefetched(batches, options.prefetch)
 }
 
 export interface Splits {
