@@ -10,6 +10,7 @@ import { Flag } from "effect/cli"
 import * as Experiment from "./Experiment.ts"
 import * as Flags from "./Flags.ts"
 import * as Gan from "./Gan.ts"
+import * as ImageNetCommand from "./ImageNetCommand.ts"
 import * as Options from "./Options.ts"
 import * as Setup from "./Setup.ts"
 import * as Uci from "./Uci.ts"
@@ -181,4 +182,4 @@ export const uci = Experiment.define({
   folder: Experiment.runsFolder(false),
 })
 
-export const experiments: ReadonlyArray<Experiment.Entry> = [gan, uci]
+export const experiments: ReadonlyArray<Experiment.Entry> = [gan, uci, ImageNetCommand.entry]

@@ -150,11 +150,12 @@ export const stream = (dataset: Dataset, options: BatchOptions): Stream.Stream<H
           }),
     )
   })
-  const prefetch = options.prefetch ?? 2
-  return Number.isSafeInteger(prefetch) && prefetch > 0
-    ? Stream.buffer(batches, { capacity: prefetch })
-    : batches
+  return prefetched(batches, options.prefetch)
 }
+
+/** The stream with up to `prefetch` (default 2) elements prepared ahead of its consumer; 0 = none. */
+export const prefetched = <A, E>(stream: Stream.Stream<A, E>, prefetch = 2): Stream.Stream<A, E> =>
+  Number.isSafeInteger(prefetch) && prefetch > 0 ? Stream.buffer(stream, { capacity: prefetch }) : stream
 
 export interface EpochBatch {
   readonly epoch: number
