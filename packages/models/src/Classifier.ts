@@ -9,7 +9,7 @@ import * as tfl from "@tensorflow/tfjs-layers"
 // Registers the wasm backend's training kernels (conv filter gradients, which wasm lacks, and
 // fast transposed matmuls and conv/pool gradients) on import, so every model trains on wasm.
 import "@vicinal/kernels"
-import type { ModelConfig } from "./Config.ts"
+import type { ModelConfig } from "./ModelConfig.ts"
 import { ForwardInputError, ModelConfigError } from "./Errors.ts"
 import type { Block, RunContext } from "./Layers.ts"
 

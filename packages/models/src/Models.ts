@@ -3,7 +3,7 @@
  * parameter counting, files and checkpoint bytes.
  */
 export { assemble, countTrainableParams } from "./Classifier.ts"
-export { acquire, build, decode as decodeConfig } from "./Config.ts"
+export { acquire, build, decode as decodeConfig } from "./ModelConfig.ts"
 export { denseNetBC } from "./DenseNet.ts"
 export { fileHandler } from "./FileIO.ts"
 export { mlp } from "./Mlp.ts"

@@ -10,10 +10,10 @@ import {
   Backend,
   Checkpoint,
   CheckpointError,
-  Config,
   Datasets,
   Events,
   Run,
+  RunConfig,
   type RunEvent,
   type TrainError,
 } from "../src/index.ts"
@@ -22,7 +22,7 @@ await Effect.runPromise(Backend.select("wasm"))
 
 const base = (overrides: Record<string, unknown> = {}) =>
   Effect.runSync(
-    Config.decode({
+    RunConfig.decode({
       seed: 3,
       epochs: 3,
       batchSize: 50,
@@ -36,7 +36,7 @@ const base = (overrides: Record<string, unknown> = {}) =>
     }),
   )
 
-const run = (config: Config.RunConfig, options: Run.TrainOptions = {}) =>
+const run = (config: RunConfig.RunConfig, options: Run.TrainOptions = {}) =>
   Effect.runPromise(Run.collect(config, { captureWeights: true, ...options }))
 
 const finished = (events: ReadonlyArray<RunEvent>) => {
@@ -102,7 +102,7 @@ const spirals = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   })
 
-const interruptAndResume = async (config: Config.RunConfig) => {
+const interruptAndResume = async (config: RunConfig.RunConfig) => {
   const straight = finished(await run(config))
   const dir = tempDir()
   const controller = new AbortController()
@@ -249,7 +249,7 @@ describe("Run.train on synthetic data", () => {
   test("a bad config entry fails the stream with a ConfigError naming the field", async () => {
     const error = failure(
       await Effect.runPromiseExit(
-        Stream.runCollect(Run.trainJson({ ...(Config.encode(spirals()) as object), batchSize: 0 })),
+        Stream.runCollect(Run.trainJson({ ...(RunConfig.encode(spirals()) as object), batchSize: 0 })),
       ),
     )
     assert.equal(error?._tag, "ConfigError")

@@ -2,17 +2,17 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, type ModelConfig, type ModelConfigError, Models } from "../src/index.ts"
+import { ModelConfig, type ModelConfigError, Models } from "../src/index.ts"
 import { noLeak, tf } from "./setup.ts"
 
-const weightsOf = (config: ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
+const weightsOf = (config: ModelConfig.ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
   const net = Models.build(config)
   const values = net.model.getWeights().map((w) => Array.from(w.dataSync()))
   net.dispose()
   return values
 }
 
-const smallConfigs = (seed: number): ReadonlyArray<ModelConfig> => [
+const smallConfigs = (seed: number): ReadonlyArray<ModelConfig.ModelConfig> => [
   { kind: "mlp", inputShape: [4], numClasses: 3, hidden: [5], seed },
   { kind: "smallCnn", inputShape: [6, 6, 1], numClasses: 2, filters: [2, 3], dense: 4, seed },
   {
@@ -56,7 +56,7 @@ describe("configs and seeds", () => {
     noLeak(() => {
       for (const config of smallConfigs(5)) {
         const net = Models.build(config)
-        const decoded = Effect.runSync(Config.decode(JSON.parse(JSON.stringify(net.config))))
+        const decoded = Effect.runSync(ModelConfig.decode(JSON.parse(JSON.stringify(net.config))))
         assert.deepEqual(decoded, net.config)
         const rebuilt = Models.build(decoded)
         assert.equal(rebuilt.model.countParams(), net.model.countParams())
@@ -72,7 +72,7 @@ describe("configs and seeds", () => {
       { kind: "mlp", inputShape: "28", numClasses: 10, hidden: [] },
       null,
     ]) {
-      const exit = Effect.runSyncExit(Config.decode(bad))
+      const exit = Effect.runSyncExit(ModelConfig.decode(bad))
       assert.ok(Exit.isFailure(exit))
       assert.match(String(exit.cause), /ModelConfigError/)
     }
@@ -80,7 +80,7 @@ describe("configs and seeds", () => {
 
   test("a decoding failure names the failing field's path, its value and what it must be", () => {
     const failure = (json: unknown) => {
-      const exit = Effect.runSyncExit(Config.decode(json))
+      const exit = Effect.runSyncExit(ModelConfig.decode(json))
       assert.ok(Exit.isFailure(exit))
       const error = (exit.cause.reasons[0] as { error?: ModelConfigError }).error!
       assert.equal(error._tag, "ModelConfigError")

@@ -3,7 +3,7 @@ import { describe, test } from "node:test"
 import { Strategy } from "@vicinal/core"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, ConfigError } from "../src/index.ts"
+import { ConfigError, RunConfig } from "../src/index.ts"
 
 const valid = {
   seed: 7,
@@ -18,7 +18,7 @@ const valid = {
 }
 
 const errorOf = (input: unknown) => {
-  const exit = Effect.runSyncExit(Config.decode(input))
+  const exit = Effect.runSyncExit(RunConfig.decode(input))
   assert.ok(Exit.isFailure(exit), `expected ${JSON.stringify(input)} to be rejected`)
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
@@ -36,13 +36,13 @@ const withField = (field: string, value: unknown): Record<string, unknown> => {
   return copy
 }
 
-describe("Config.RunConfig", () => {
+describe("RunConfig.RunConfig", () => {
   test("a valid config decodes and round-trips through JSON", () => {
-    const config = Effect.runSync(Config.decode(valid))
-    assert.deepEqual(Config.encode(config), valid)
-    assert.deepEqual(Effect.runSync(Config.decodeJson(JSON.stringify(valid))), config)
-    assert.equal(Config.measuresTrainError(config), false)
-    assert.equal(Config.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
+    const config = Effect.runSync(RunConfig.decode(valid))
+    assert.deepEqual(RunConfig.encode(config), valid)
+    assert.deepEqual(Effect.runSync(RunConfig.decodeJson(JSON.stringify(valid))), config)
+    assert.equal(RunConfig.measuresTrainError(config), false)
+    assert.equal(RunConfig.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
   })
 
   test("every bad field is rejected with its path and the value's problem", () => {
@@ -81,7 +81,7 @@ describe("Config.RunConfig", () => {
   test("missing fields are named; non-JSON text is rejected", () => {
     const { epochs: _, ...rest } = valid
     assert.equal(errorOf(rest).field, "epochs")
-    const exit = Effect.runSyncExit(Config.decodeJson("{ nope"))
+    const exit = Effect.runSyncExit(RunConfig.decodeJson("{ nope"))
     assert.ok(Exit.isFailure(exit))
   })
 })
