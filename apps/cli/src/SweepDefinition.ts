@@ -9,7 +9,7 @@
  * failed run carrying the `ConfigError` naming the field, and the other runs go ahead.
  */
 import { createHash } from "node:crypto"
-import { Config, type ConfigError, configErrorFrom } from "@vicinal/train"
+import { type ConfigError, configErrorFrom, RunConfig } from "@vicinal/train"
 import { Effect, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
 import { describe, type FileError, UsageError } from "./Errors.ts"
@@ -133,8 +133,8 @@ export const expand = (sweep: Sweep): Effect.Effect<ReadonlyArray<PlannedRun>, U
   })
 
 /** A run's config, validated: the `ConfigError` names the failing field (`optimizer.lr`). */
-export const validate = (run: PlannedRun): Effect.Effect<Config.RunConfig, ConfigError> =>
-  Config.decode(run.config)
+export const validate = (run: PlannedRun): Effect.Effect<RunConfig.RunConfig, ConfigError> =>
+  RunConfig.decode(run.config)
 
 /** Decode a parsed sweep file; errors name the field of the file (`axes.strategy.alpha`). */
 export const decode = (input: unknown, source: string): Effect.Effect<Sweep, UsageError> =>

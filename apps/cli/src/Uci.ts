@@ -11,7 +11,7 @@
  */
 import { join } from "node:path"
 import { Strategy } from "@vicinal/core"
-import type { Config } from "@vicinal/train"
+import type { RunConfig } from "@vicinal/train"
 import { Effect } from "effect"
 import { type CliError, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
@@ -132,7 +132,7 @@ export const select = (
   return Effect.succeed(present)
 }
 
-const dataConfig = (dir: string, d: UciDataset): Config.DataConfig => ({
+const dataConfig = (dir: string, d: UciDataset): RunConfig.DataConfig => ({
   dataset: "csv",
   file: join(dir, d.file),
   label: d.label,
@@ -149,7 +149,7 @@ export const reproduce = (
   Effect.gen(function* () {
     const began = performance.now()
     const datasets = yield* select(options.dir, options.only)
-    const optimizer: Config.RunConfig["optimizer"] = {
+    const optimizer: RunConfig.RunConfig["optimizer"] = {
       _tag: "adam",
       lr: options.lr,
       beta1: 0.9,
@@ -163,7 +163,7 @@ export const reproduce = (
         setting: method === "mixup" ? `α = ${options.alpha}` : "",
         group: d.name,
         strategy: method === "ERM" ? Strategy.erm : Strategy.mixup({ alpha: options.alpha }),
-        model: { kind: "mlp", hidden: options.hidden } as Config.ModelConfig,
+        model: { kind: "mlp", hidden: options.hidden } as RunConfig.ModelConfig,
         data: dataConfig(options.dir, d),
         optimizer,
       })),
