@@ -5,9 +5,10 @@
  * final BN-ReLU, global average pooling, linear. No conv biases. BC-190 with k = 40 counts
  * 25,624,430 parameters for 10 classes.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { type Block, type LayerKit, makeKit, poolingHead, sequence } from "./Layers.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
 
 const NAME = "denseNetBC"

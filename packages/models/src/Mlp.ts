@@ -1,7 +1,8 @@
 /** A multilayer perceptron: flatten, then `hidden` dense-ReLU layers, each a mixing stage. */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { identity, makeKit, sequence } from "./Layers.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
 
 const NAME = "mlp"

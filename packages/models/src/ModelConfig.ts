@@ -77,7 +77,12 @@ const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigErro
         value: (json as { kind?: unknown }).kind,
         expected: `one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`,
       })
-    : new ModelConfigError({ model: "config", argument: "config", value: json, expected: "an object with a kind" })
+    : new ModelConfigError({
+        model: "config",
+        argument: "config",
+        value: json,
+        expected: "an object with a kind",
+      })
 }
 
 /**

@@ -20,7 +20,10 @@ export const rate: Schema.Number = rule((v) => Number.isFinite(v) && v >= 0 && v
 export const seed: Schema.Number = rule(Number.isSafeInteger, "a safe integer")
 
 /** A number in (0, 1] (DenseNet's compression). */
-export const openUnit: Schema.Number = rule((v) => Number.isFinite(v) && v > 0 && v <= 1, "a number in (0, 1]")
+export const openUnit: Schema.Number = rule(
+  (v) => Number.isFinite(v) && v > 0 && v <= 1,
+  "a number in (0, 1]",
+)
 
 /** One of `values` (e.g. ResNet's depths). */
 export const oneOf = (values: ReadonlyArray<number>): Schema.Number =>

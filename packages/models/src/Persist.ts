@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Effect } from "effect"
 import type { Classifier } from "./Classifier.ts"
-import * as ModelConfig from "./ModelConfig.ts"
 import { type ModelConfigError, ModelIOError, type WeightsMismatchError } from "./Errors.ts"
 import { fileHandler } from "./FileIO.ts"
+import * as ModelConfig from "./ModelConfig.ts"
 import { assignNamed } from "./Weights.ts"
 
 const ioError = (operation: "save" | "load", path: string) => (cause: unknown) =>

@@ -7,11 +7,12 @@
  * `dropout` puts one dropout layer in every block between its two convolutions, after the
  * ReLU, as the paper's corrupted-label experiment does (section 3.4).
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { makeKit, poolingHead } from "./Layers.ts"
-import { group } from "./Residual.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
+import { group } from "./Residual.ts"
 
 const NAME = "preActResNet"
 

@@ -3,9 +3,10 @@
  * conv3x3-64-ReLU + 2x2 max-pool, dense-128-ReLU, dropout, linear. Stages: after each conv
  * block and after the dense layer.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier } from "./Classifier.ts"
 import { makeKit, sequence } from "./Layers.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
 
 const NAME = "smallCnn"

@@ -5,11 +5,12 @@
  * WRN-28-10 would count 36,489,290, not the reference 36,479,194. `dropout` is the reference's
  * dropRate: one dropout layer per block between the two convolutions, as in PreAct ResNet.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { makeKit, poolingHead } from "./Layers.ts"
-import { group } from "./Residual.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
+import { group } from "./Residual.ts"
 
 const NAME = "wideResNet"
 

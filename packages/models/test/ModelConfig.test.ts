@@ -120,6 +120,41 @@ describe("configs and seeds", () => {
     })
   })
 
+  test("property: a constructor and ModelConfig.decode refuse the same options with the same argument (one Schema per architecture)", () =>
+    fc.assert(
+      fc.property(
+        fc.constantFrom<readonly [Record<string, unknown>, string]>(
+          [{ kind: "mlp", inputShape: [4], numClasses: 3, hidden: [4, 0] }, "hidden[1]"],
+          [{ kind: "mlp", inputShape: [4], numClasses: 2.5, hidden: [] }, "numClasses"],
+          [{ kind: "smallCnn", inputShape: [1, 8, 1], numClasses: 2 }, "inputShape"],
+          [{ kind: "preActResNet", inputShape: [8, 8, 3], numClasses: 2, blocks: [] }, "blocks"],
+          [{ kind: "wideResNet", inputShape: [8, 8, 3], numClasses: 2, depth: 27 }, "depth"],
+          [{ kind: "denseNetBC", inputShape: [8, 8, 3], numClasses: 2, reduction: 1.5 }, "reduction"],
+          [{ kind: "resNet", inputShape: [32, 32, 3], numClasses: 2, depth: 34 }, "depth"],
+          [{ kind: "resNet", inputShape: [32, 32, 3], numClasses: 2, headDropout: 1 }, "headDropout"],
+          [{ kind: "mlp", inputShape: [4], numClasses: 2, hidden: [], seed: 0.5 }, "seed"],
+        ),
+        ([options, argument]) => {
+          const built = (() => {
+            try {
+              Models.build(options as ModelConfig.ModelConfig).dispose()
+              return undefined
+            } catch (error) {
+              return error as ModelConfigError
+            }
+          })()
+          assert.equal(built?._tag, "ModelConfigError")
+          assert.equal(built?.argument, argument)
+          assert.equal(built?.model, options.kind)
+          const exit = Effect.runSyncExit(ModelConfig.decode(options))
+          assert.ok(Exit.isFailure(exit))
+          const decoded = (exit.cause.reasons[0] as { error?: ModelConfigError }).error!
+          assert.equal(decoded.argument, argument)
+          assert.equal(decoded.expected, built?.expected)
+        },
+      ),
+    ))
+
   test("acquire builds inside a scope and disposes when it closes; bad options fail in the error channel", () => {
     const before = tf.memory().numTensors
     const params = Effect.runSync(

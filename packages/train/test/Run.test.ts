@@ -205,6 +205,30 @@ describe("Run.train on synthetic data", () => {
     fs.rmSync(dir, { recursive: true })
   })
 
+  test("a checkpoint whose run state (generator, history, progress) is damaged is refused as corrupt, naming the field; intact, it resumes", async () => {
+    const dir = tempDir()
+    const config = spirals({ epochs: 1 })
+    await run(config, { runDir: dir })
+    const file = path.join(dir, fs.readdirSync(dir)[0]!)
+    const saved = Effect.runSync(Checkpoint.load(file))
+    const damages: ReadonlyArray<readonly [Partial<Checkpoint.Checkpoint>, RegExp]> = [
+      [{ rng: {} }, /: rng\.strategy: Missing key/],
+      [{ history: [{ ...(saved.history[0] as object), epoch: "first" }] }, /: history\[0\]\.epoch: /],
+      [{ extra: { lossSum: 0 } }, /: extra/],
+    ]
+    for (const [damage, named] of damages) {
+      fs.writeFileSync(file, Checkpoint.encode({ ...saved, ...damage }))
+      const error = failure(await Effect.runPromiseExit(Run.collect(config, { runDir: dir, resume: true })))
+      assert.ok(error instanceof CheckpointError, String(error))
+      assert.equal(error.problem, "corrupt")
+      assert.match(error.message, named)
+    }
+    fs.writeFileSync(file, Checkpoint.encode(saved))
+    const resumed = await run(config, { runDir: dir, resume: true })
+    assert.deepEqual(finished(resumed).history, saved.history)
+    fs.rmSync(dir, { recursive: true })
+  })
+
   test("a fresh run refuses a folder that holds another run's checkpoints, and leaves them alone", async () => {
     const dir = tempDir()
     await run(spirals({ epochs: 1 }), { runDir: dir })

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Strategy } from "@vicinal/core"
+import { ModelConfig } from "@vicinal/models"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
 import { ConfigError, RunConfig } from "../src/index.ts"
@@ -43,6 +44,25 @@ describe("RunConfig.RunConfig", () => {
     assert.deepEqual(Effect.runSync(RunConfig.decodeJson(JSON.stringify(valid))), config)
     assert.equal(RunConfig.measuresTrainError(config), false)
     assert.equal(RunConfig.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
+  })
+
+  test("the run's model is every architecture of @vicinal/models with its rules, minus what the run supplies", () => {
+    const kinds = RunConfig.ModelConfig.members.map((member) => member.fields.kind.literal)
+    assert.deepEqual(kinds, [...ModelConfig.KINDS])
+    const resNeXt = { kind: "resNet", depth: 101, groups: 32, widthPerGroup: 4 }
+    assert.deepEqual(Effect.runSync(RunConfig.decode(withField("model", resNeXt))).model, resNeXt)
+    const depth = errorOf(withField("model", { kind: "resNet", depth: 34 }))
+    assert.equal(depth.field, "model.depth")
+    assert.match(depth.message, /one of 50, 101, 152, got 34/)
+    assert.equal(errorOf(withField("model", { kind: "wideResNet", depth: 27 })).field, "model.depth")
+    assert.equal(errorOf(withField("model", { kind: "denseNetBC", reduction: 0 })).field, "model.reduction")
+    assert.equal(errorOf(withField("model", { kind: "mlp", hidden: [4], dropout: 1 })).field, "model.dropout")
+    // The run supplies the input shape, the class count and the seed: a config may not.
+    for (const supplied of [{ inputShape: [2] }, { numClasses: 2 }, { seed: 1 }])
+      assert.equal(
+        errorOf(withField("model", { kind: "mlp", hidden: [4], ...supplied })).field,
+        `model.${Object.keys(supplied)[0]}`,
+      )
   })
 
   test("every bad field is rejected with its path and the value's problem", () => {
