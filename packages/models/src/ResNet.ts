@@ -10,9 +10,10 @@
  * one-sided), so every stride-2 convolution and the max-pool follow an explicit zero padding.
  * Convolutions have no bias. Stages 1-5 are stem, layer1..layer4 (manifold mixing points).
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { type Block, type LayerKit, makeKit, poolingHead, sequence } from "./Layers.ts"
-import { Schema } from "effect"
 import * as Options from "./Options.ts"
 
 /** Bottleneck blocks per group for each depth (torchvision's). */
