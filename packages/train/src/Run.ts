@@ -250,11 +250,14 @@ const attempt = <A>(stage: StepError["stage"], label: string, f: () => A): Effec
 
 const NO_PROGRESS: Partial = { lossSum: 0, batches: 0 }
 
+/** Report an event to the run's stream (waits while the consumer is behind). */
+type Emit = (event: RunEvent) => Effect.Effect<unknown>
+
 /** What a run fixes before its first batch. */
 interface Setup {
   readonly config: RunConfig.RunConfig
   readonly options: TrainOptions
-  readonly emit: (event: RunEvent) => Effect.Effect<unknown>
+  readonly emit: Emit
   readonly backend: Backend.BackendReport
   readonly data: Datasets.TrainTest
   /** The test set as evaluated (deterministic parts of the augmentation, e.g. normalisation, applied). */
@@ -282,11 +285,7 @@ interface Resumed {
   readonly backendChanged?: { readonly from: string; readonly to: string }
 }
 
-const setUp = (
-  config: RunConfig.RunConfig,
-  options: TrainOptions,
-  emit: (event: RunEvent) => Effect.Effect<unknown>,
-) =>
+const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: Emit) =>
   Effect.gen(function* () {
     const backend = yield* Backend.select(config.backend)
     const data = options.data ?? (yield* Datasets.load(config.data, config.seed))
@@ -621,11 +620,7 @@ const epochs = (setup: Setup, resumed: Resumed) =>
     return history
   })
 
-const program = (
-  config: RunConfig.RunConfig,
-  options: TrainOptions,
-  emit: (event: RunEvent) => Effect.Effect<unknown>,
-) =>
+const program = (config: RunConfig.RunConfig, options: TrainOptions, emit: Emit) =>
   Effect.gen(function* () {
     const setup = yield* setUp(config, options, emit)
     const resumed = yield* restore(setup)
