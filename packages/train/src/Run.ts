@@ -17,27 +17,40 @@
  * and ends the stream with `RunInterrupted`. A fresh (not resumed) run refuses a `runDir` that
  * already holds checkpoints; a resume on another backend than the checkpoint's says so in
  * `RunStarted.backendChanged`.
+ *
+ * One concern per module: `RunSetup` (what a run fixes before its first batch, and the errors of
+ * its steps), `Resume` (where it starts, what its checkpoints hold); here the batches, the epoch
+ * loop and the metrics.
  */
 import process from "node:process"
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
-import { Execute, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
+import { Execute, type MixPlan, type Random, Strategy } from "@vicinal/core"
 import { Batches, type HostBatch } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
-import { type Classifier, ModelConfigError, Models } from "@vicinal/models"
-import { Effect, Option, Queue, Schema, SchemaTransformation, Stream } from "effect"
+import { type Classifier, Models } from "@vicinal/models"
+import { Effect, Queue, Stream } from "effect"
 import * as Augmentation from "./Augmentation.ts"
-import * as Backend from "./Backend.ts"
-import * as Checkpoint from "./Checkpoint.ts"
-import * as Datasets from "./Datasets.ts"
-import { CheckpointError, ConfigError, describe, StepError, type TrainError } from "./Errors.ts"
+import type * as Checkpoint from "./Checkpoint.ts"
+import type * as Datasets from "./Datasets.ts"
+import type { TrainError } from "./Errors.ts"
 import { evaluate } from "./Evaluate.ts"
 import type { EpochMetrics, RunEvent } from "./Events.ts"
-import * as Fit from "./Fit.ts"
-import * as Optimizer from "./Optimizer.ts"
-import { strategyProblem } from "./Plannable.ts"
+import type * as Optimizer from "./Optimizer.ts"
+import { hostWeights, type Resumed, restore, save } from "./Resume.ts"
 import * as RunConfig from "./RunConfig.ts"
-import * as Schedule from "./Schedule.ts"
+import {
+  attempt,
+  type Emit,
+  type EpochProgress,
+  MAX_SEED,
+  NO_PROGRESS,
+  type Setup,
+  setUp,
+  stepError,
+} from "./RunSetup.ts"
+
+export { type Seeds, seeds } from "./RunSetup.ts"
 
 export interface TrainOptions {
   /** Directory of the run's checkpoints (one written at every epoch end and on interruption). */
@@ -69,110 +82,6 @@ export interface TrainOptions {
    */
   readonly mixers?: Strategy.Mixers
 }
-
-/** Seeds of the independent random streams of a run, all derived from its one seed. */
-export interface Seeds {
-  readonly strategy: Random.Rng
-  readonly model: number
-  readonly data: number
-  /** Base of the per-step dropout seeds (step seed = base + position in the run). */
-  readonly dropout: number
-}
-
-const MAX_SEED = 2 ** 31 - 1
-
-export const seeds = (seed: number): Seeds => {
-  const root = Random.make(seed)
-  const strategy = root.split()
-  const model = root.split().int(MAX_SEED)
-  const data = root.split().int(MAX_SEED)
-  // Split last, so that the streams above stay what they were before dropout was seeded.
-  const dropout = root.split().int(MAX_SEED)
-  return { strategy, model, data, dropout }
-}
-
-/** Training progress that a mid-epoch checkpoint must carry. */
-interface Partial {
-  readonly lossSum: number
-  readonly batches: number
-}
-
-const modelError = (error: unknown, field: (argument: string) => string) =>
-  error instanceof ModelConfigError
-    ? new ConfigError({ field: field(error.argument), message: `${field(error.argument)}: ${error.message}` })
-    : error instanceof ConfigError
-      ? error
-      : new StepError({ stage: "model", message: describe(error), cause: error })
-
-/** The user's network (`TrainOptions.model`) as a checked `Classifier`; the run does not dispose it. */
-const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest) =>
-  Effect.try({
-    try: () => {
-      const classifier = "forward" in model ? model : Models.wrap(model)
-      Fit.checkModel(classifier.model, data.train.shape, data.train.numClasses)
-      return classifier
-    },
-    catch: (error) => modelError(error, () => "model"),
-  })
-
-/** Manifold stages of `strategy` that `classifier` does not have (a typed error naming them). */
-const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): ConfigError | undefined => {
-  const stages: Array<number> = []
-  const visit = (s: Strategy.Strategy): void => {
-    if (s._tag === "Manifold") stages.push(...s.stages)
-    Strategy.children(s).forEach(visit)
-  }
-  visit(strategy)
-  const last = classifier.stageNames.length - 1
-  const missing = stages.filter((k) => k > last)
-  return missing.length === 0
-    ? undefined
-    : new ConfigError({
-        field: "strategy",
-        message: `strategy: mixes at stage ${missing.join(", ")}, but ${classifier.name} has stages 0..${last} (${classifier.stageNames.join(", ")}); for your own model, name the layers to mix after with Models.wrap(model, { stages })`,
-      })
-}
-
-const buildModel = (
-  config: RunConfig.RunConfig,
-  data: Datasets.TrainTest,
-  seed: number,
-  options: TrainOptions,
-) => {
-  if (options.model !== undefined)
-    return config.model === undefined
-      ? userModel(options.model, data)
-      : Effect.fail(
-          new ConfigError({
-            field: "model",
-            message: "model: give config.model or TrainOptions.model, not both",
-          }),
-        )
-  const model = config.model
-  if (model === undefined)
-    return Effect.fail(
-      new ConfigError({
-        field: "model",
-        message: "model: missing (give config.model, or your own as TrainOptions.model)",
-      }),
-    )
-  return Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        Models.build({
-          ...model,
-          inputShape: data.train.shape.slice(1),
-          numClasses: data.train.numClasses,
-          seed,
-        }),
-      catch: (error) => modelError(error, (argument) => `model.${argument}`),
-    }),
-    (classifier) => Effect.sync(() => classifier.dispose()),
-  )
-}
-
-const hostWeights = (classifier: Classifier): Array<Checkpoint.Tensor> =>
-  classifier.model.getWeights().map((w) => ({ shape: [...w.shape], values: Float32Array.from(w.dataSync()) }))
 
 /**
  * One optimisation step on one host batch; returns the batch's mean loss. Synchronous tfjs;
@@ -238,225 +147,6 @@ const EVENT_BUFFER = 4
 
 const macrotask = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
 
-/** A sibling package failed at `stage`: its error, the message prefixed with `label`. */
-const stepError =
-  (stage: StepError["stage"], label: string) =>
-  (cause: unknown): StepError =>
-    new StepError({ stage, message: `${label}: ${describe(cause)}`, cause })
-
-/** Synchronous, throwing `f` as an Effect that fails with the `StepError` of `stage`. */
-const attempt = <A>(stage: StepError["stage"], label: string, f: () => A): Effect.Effect<A, StepError> =>
-  Effect.try({ try: f, catch: stepError(stage, label) })
-
-const NO_PROGRESS: Partial = { lossSum: 0, batches: 0 }
-
-/** Report an event to the run's stream (waits while the consumer is behind). */
-type Emit = (event: RunEvent) => Effect.Effect<unknown>
-
-/** What a run fixes before its first batch. */
-interface Setup {
-  readonly config: RunConfig.RunConfig
-  readonly options: TrainOptions
-  readonly emit: Emit
-  readonly backend: Backend.BackendReport
-  readonly data: Datasets.TrainTest
-  /** The test set as evaluated (deterministic parts of the augmentation, e.g. normalisation, applied). */
-  readonly testSet: Datasets.TrainTest["test"]
-  readonly augment: ReturnType<typeof Augmentation.training>
-  readonly streams: Seeds
-  readonly classifier: Classifier
-  readonly optimizer: Optimizer.Optimizer
-  /** The user's pairings and mixers that the strategy may name. */
-  readonly registries: Pick<Strategy.PlanInput, "pairings" | "mixers">
-  readonly lrAt: Schedule.LrSchedule
-  /** The config as checkpoints store it. */
-  readonly encoded: unknown
-  readonly dropLast: boolean
-  readonly batches: number
-}
-
-/** Where a run continues from: its start, or what its newest checkpoint recorded. */
-interface Resumed {
-  readonly strategyRng: Random.Rng
-  readonly history: ReadonlyArray<EpochMetrics>
-  readonly start: Checkpoint.Position
-  /** The interrupted epoch's progress, when `start` is mid-epoch. */
-  readonly partial: Partial
-  readonly backendChanged?: { readonly from: string; readonly to: string }
-}
-
-const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: Emit) =>
-  Effect.gen(function* () {
-    const backend = yield* Backend.select(config.backend)
-    const data = options.data ?? (yield* Datasets.load(config.data, config.seed))
-    const mismatch = Augmentation.check(config.augment, data.train.shape)
-    if (mismatch !== undefined) return yield* mismatch
-    const streams = seeds(config.seed)
-    const classifier = yield* buildModel(config, data, streams.model, options)
-    const unknownStage = checkStages(config.strategy, classifier)
-    if (unknownStage !== undefined) return yield* unknownStage
-    const mixers = { ...(yield* Effect.service(Strategy.CustomMixers)), ...options.mixers }
-    const unplannable = strategyProblem(config.strategy, mixers)
-    if (unplannable !== undefined)
-      return yield* new ConfigError({ field: "strategy", message: `strategy: ${unplannable.message}` })
-    const optimizer = yield* Effect.acquireRelease(
-      Effect.sync(() => Optimizer.fromConfig(config.optimizer)),
-      (o) => Effect.sync(() => o.dispose()),
-    )
-    const pairings = yield* Effect.service(Pairing.CustomPairings)
-    const trainSize = data.train.shape[0] ?? 0
-    const dropLast = config.dropLast ?? true
-    const batches = Batches.numBatches(trainSize, { batchSize: config.batchSize, dropLast })
-    if (batches === 0)
-      return yield* new ConfigError({
-        field: "batchSize",
-        message: `batchSize: ${config.batchSize} leaves no full batch of ${trainSize} training examples`,
-      })
-    const setup: Setup = {
-      config,
-      options,
-      emit,
-      backend,
-      data,
-      testSet: Augmentation.forEvaluation(config.augment, data.test),
-      augment: Augmentation.training(config.augment),
-      streams,
-      classifier,
-      optimizer,
-      registries: { pairings, mixers },
-      lrAt: Schedule.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs }),
-      encoded: RunConfig.encode(config),
-      dropLast,
-      batches,
-    }
-    return setup
-  })
-
-const fresh = (streams: Seeds): Resumed => ({
-  strategyRng: streams.strategy,
-  history: [],
-  start: { epoch: 0, batch: 0 },
-  partial: NO_PROGRESS,
-})
-
-/**
- * A fresh run would interleave its checkpoints with another run's (and pruning by position
- * could delete its own): refuse a `runDir` that holds checkpoints rather than guess.
- */
-const refuseExisting = (runDir: string) =>
-  Effect.flatMap(Checkpoint.latest(runDir), (existing) =>
-    Option.isSome(existing)
-      ? Effect.fail(
-          new CheckpointError({
-            path: runDir,
-            problem: "exists",
-            message: `${runDir} already holds checkpoints of a run (${existing.value}): resume it, or train into an empty folder`,
-          }),
-        )
-      : Effect.void,
-  )
-
-/** A JSON number: `JSON.stringify` writes NaN and infinities as null, read back as NaN. */
-const JsonNumber = Schema.NullOr(Schema.Number).pipe(
-  Schema.decodeTo(
-    Schema.Number,
-    SchemaTransformation.transform({ decode: (v) => v ?? Number.NaN, encode: (v) => v }),
-  ),
-)
-
-/** What a run keeps in a checkpoint besides weights and optimiser state (see `save`). */
-const RunState = Schema.Struct({
-  rng: Schema.Struct({ strategy: Schema.Array(Schema.Number) }),
-  history: Schema.Array(
-    Schema.Struct({
-      epoch: Schema.Int,
-      trainLoss: JsonNumber,
-      learningRate: JsonNumber,
-      testTop1Error: JsonNumber,
-      testTop5Error: JsonNumber,
-      bestTestError: JsonNumber,
-      lastTestError: JsonNumber,
-      trainError: Schema.optionalKey(JsonNumber),
-      trainErrorTrue: Schema.optionalKey(JsonNumber),
-      realTrainError: Schema.optionalKey(JsonNumber),
-      corruptedTrainError: Schema.optionalKey(JsonNumber),
-      seconds: JsonNumber,
-    }),
-  ),
-  extra: Schema.NullOr(Schema.Struct({ lossSum: JsonNumber, batches: Schema.Int })),
-})
-
-/** Restore weights, optimiser state and the run's state from the checkpoint `file`. */
-const resumeFrom = (setup: Setup, file: string) =>
-  Effect.gen(function* () {
-    const { classifier, optimizer, backend } = setup
-    const saved = yield* Checkpoint.load(file).pipe(
-      Effect.flatMap((c) =>
-        Checkpoint.verify(c, {
-          file,
-          config: setup.encoded,
-          weightShapes: classifier.model.getWeights().map((w) => w.shape),
-        }),
-      ),
-    )
-    const problem = optimizer.importState(saved.optimizer, classifier.trainableVariables())
-    if (problem !== undefined)
-      return yield* new CheckpointError({
-        path: file,
-        problem: "mismatch",
-        message: `checkpoint ${file}: ${problem.message}`,
-      })
-    const state = yield* Checkpoint.decodeState(RunState, saved, file)
-    tf.tidy(() => classifier.model.setWeights(saved.weights.map((w) => tf.tensor(w.values, [...w.shape]))))
-    const resumed: Resumed = {
-      strategyRng: Random.fromState(state.rng.strategy),
-      history: state.history,
-      start: saved.position,
-      partial: state.extra ?? NO_PROGRESS,
-      ...(saved.backend !== undefined && saved.backend !== backend.name
-        ? { backendChanged: { from: saved.backend, to: backend.name } }
-        : {}),
-    }
-    return resumed
-  })
-
-/** Where the run starts: a fresh start, or (with `resume`) the newest checkpoint in `runDir`. */
-const restore = (setup: Setup): Effect.Effect<Resumed, CheckpointError> => {
-  const { runDir, resume } = setup.options
-  if (runDir === undefined) return Effect.succeed(fresh(setup.streams))
-  if (resume !== true) return Effect.as(refuseExisting(runDir), fresh(setup.streams))
-  return Effect.flatMap(Checkpoint.latest(runDir), (latest) =>
-    Option.isSome(latest) ? resumeFrom(setup, latest.value) : Effect.succeed(fresh(setup.streams)),
-  )
-}
-
-/** Write a checkpoint at `position` (when the run has a `runDir`); returns its file. */
-const save = (
-  setup: Setup,
-  run: { readonly strategyRng: Random.Rng; readonly history: ReadonlyArray<EpochMetrics> },
-  position: Checkpoint.Position,
-  progress: Partial,
-): Effect.Effect<string | undefined, CheckpointError> => {
-  const { options, classifier, optimizer } = setup
-  return options.runDir === undefined
-    ? Effect.succeed(undefined)
-    : Checkpoint.save(
-        options.runDir,
-        {
-          formatVersion: Checkpoint.FORMAT_VERSION,
-          config: setup.encoded,
-          position,
-          rng: { strategy: run.strategyRng.state() },
-          weights: hostWeights(classifier),
-          optimizer: optimizer.exportState(),
-          history: run.history,
-          extra: progress,
-          backend: setup.backend.name,
-        },
-        options.keepCheckpoints === undefined ? {} : { keep: options.keepCheckpoints },
-      ).pipe(Effect.tap((path) => setup.emit({ _tag: "CheckpointWritten", path, position })))
-}
-
 /** One batch: plan the strategy, take the optimisation step, report it; returns the batch's loss. */
 const trainBatch = (setup: Setup, strategyRng: Random.Rng, host: HostBatch, context: Strategy.StepContext) =>
   Effect.gen(function* () {
@@ -506,7 +196,13 @@ const trainBatch = (setup: Setup, strategyRng: Random.Rng, host: HostBatch, cont
  * The batches of `epoch` from batch `skip` (a resumed epoch), until the epoch ends or a stop is
  * requested; returns the batches reached and the epoch's progress.
  */
-const trainEpoch = (setup: Setup, strategyRng: Random.Rng, epoch: number, skip: number, partial: Partial) =>
+const trainEpoch = (
+  setup: Setup,
+  strategyRng: Random.Rng,
+  epoch: number,
+  skip: number,
+  partial: EpochProgress,
+) =>
   Effect.gen(function* () {
     const { config, options } = setup
     let progress = partial
@@ -541,7 +237,7 @@ const epochMetrics = (
   setup: Setup,
   history: ReadonlyArray<EpochMetrics>,
   epoch: number,
-  progress: Partial,
+  progress: EpochProgress,
   began: number,
 ) =>
   Effect.gen(function* () {
