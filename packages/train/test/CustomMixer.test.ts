@@ -1,19 +1,20 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import * as tf from "@tensorflow/tfjs-core"
-import { Strategy } from "@vicinal/core"
+import { Pairing, Strategy } from "@vicinal/core"
 import { Effect, Exit, Schema } from "effect"
 import { Backend, Datasets, Fit, Run, RunConfig, type RunEvent, type TrainError } from "../src/index.ts"
 
 await Effect.runPromise(Backend.select("wasm"))
 
-// A user-defined mixer composed of a built-in step: mixup with the next example at a fixed lambda.
-const nextMixup = Strategy.defineMixer("nextMixup", {
+// A user-defined mixer made of a built-in step: each example interpolated with its mirror in the
+// batch (the flip pairing) at the fixed weight `lambda` on itself.
+const flipBlend = Strategy.defineMixer("flipBlend", {
   params: Schema.Struct({ lambda: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 })) }),
-  plan: ({ lambda }, { n }) => {
-    const inputLambda = new Float32Array(n).fill(lambda)
-    const partner = Int32Array.from({ length: n }, (_, i) => (i + 1) % n)
-    return [{ _tag: "Interpolate", partner, inputLambda, labelLambda: inputLambda.slice() }]
+  plan: ({ lambda }, input, { rng }) => {
+    const weights = new Float32Array(input.n).fill(lambda)
+    const partner = Pairing.partners(Pairing.flip, input, rng)
+    return [{ _tag: "Interpolate", partner, inputLambda: weights, labelLambda: weights.slice() }]
   },
 })
 
@@ -52,20 +53,20 @@ const failure = (exit: Exit.Exit<unknown, TrainError>) => {
 describe("user-defined mixers in a run", () => {
   test("a run config naming a user mixer trains with it: lambda 1 is ERM bit for bit, lambda 0.5 is not; no leak", async () => {
     const before = tf.memory().numTensors
-    const mixed = nextMixup.make({ lambda: 0.5 })
-    const viaOption = await weights(mixed, { mixers: nextMixup.mixers })
+    const mixed = flipBlend.make({ lambda: 0.5 })
+    const viaOption = await weights(mixed, { mixers: flipBlend.mixers })
     const erm = await weights(Strategy.erm)
-    assert.deepEqual(await weights(nextMixup.make({ lambda: 1 }), { mixers: nextMixup.mixers }), erm)
+    assert.deepEqual(await weights(flipBlend.make({ lambda: 1 }), { mixers: flipBlend.mixers }), erm)
     assert.notDeepEqual(viaOption, erm)
     assert.equal(tf.memory().numTensors, before)
   })
 
   test("the Strategy.CustomMixers reference reaches the run too: the same weights as with the `mixers` option", async () => {
-    const mixed = nextMixup.make({ lambda: 0.5 })
-    const viaOption = await weights(mixed, { mixers: nextMixup.mixers })
+    const mixed = flipBlend.make({ lambda: 0.5 })
+    const viaOption = await weights(mixed, { mixers: flipBlend.mixers })
     const events = await Effect.runPromise(
       Run.collect(config(mixed), { data, captureWeights: true }).pipe(
-        Effect.provideService(Strategy.CustomMixers, nextMixup.mixers),
+        Effect.provideService(Strategy.CustomMixers, flipBlend.mixers),
       ),
     )
     const last = events.at(-1) as Extract<RunEvent, { _tag: "RunFinished" }>
@@ -77,15 +78,15 @@ describe("user-defined mixers in a run", () => {
 
   test("a run config naming an unregistered mixer is refused before training, naming it and the known ones", async () => {
     const exit = await Effect.runPromiseExit(
-      Run.collect(config(Strategy.custom("saliencyMixx", {})), { data, mixers: nextMixup.mixers }),
+      Run.collect(config(Strategy.custom("saliencyMixx", {})), { data, mixers: flipBlend.mixers }),
     )
     const error = failure(exit)
     assert.ok(error?._tag === "ConfigError", String(error))
     assert.equal(error.field, "strategy")
     assert.match(error.message, /saliencyMixx/)
-    assert.match(error.message, /not a registered mixer \(known: nextMixup\)/)
+    assert.match(error.message, /not a registered mixer \(known: flipBlend\)/)
     const none = failure(
-      await Effect.runPromiseExit(Run.collect(config(nextMixup.make({ lambda: 0.5 })), { data })),
+      await Effect.runPromiseExit(Run.collect(config(flipBlend.make({ lambda: 0.5 })), { data })),
     )
     assert.ok(none?._tag === "ConfigError" && /known: none/.test(none.message), String(none))
   })
@@ -96,22 +97,22 @@ describe("user-defined mixers in a run", () => {
       shape: [4, 2],
       y: Float32Array.from([1, 0, 0, 1, 1, 0, 0, 1]),
     }
-    const strategy = nextMixup.make({ lambda: 0.5 })
+    const strategy = flipBlend.make({ lambda: 0.5 })
     assert.throws(
       () => Fit.dataset(table, { strategy, batchSize: 2, seed: 1 }),
       (e: unknown) =>
         (e as { _tag?: string; field?: string })._tag === "ConfigError" &&
         (e as { field: string }).field === "strategy",
     )
-    assert.equal(Fit.dataset(table, { strategy, batchSize: 2, seed: 1, mixers: nextMixup.mixers }).size, 2)
+    assert.equal(Fit.dataset(table, { strategy, batchSize: 2, seed: 1, mixers: flipBlend.mixers }).size, 2)
     const planned = Fit.planStep(
-      { strategy, seed: 1, mixers: nextMixup.mixers },
+      { strategy, seed: 1, mixers: flipBlend.mixers },
       { x: table.x, shape: table.shape, y: table.y },
       { epoch: 0, step: 0 },
     )
     assert.deepEqual(
       Array.from(planned.steps[0]!._tag === "Interpolate" ? planned.steps[0]!.partner : []),
-      [1, 2, 3, 0],
+      [3, 2, 1, 0],
     )
   })
 })
