@@ -26,7 +26,8 @@ export const lossOf = (logits: tf.Tensor2D, batch: MixedBatch): tf.Scalar =>
 
 export const network: ModelConfig.ModelConfig = { kind: "mlp", inputShape: [2], numClasses: 2, hidden: [16] }
 
-export const decodeRun = (json: unknown): Effect.Effect<RunConfig.RunConfig, unknown> => RunConfig.decode(json)
+export const decodeRun = (json: unknown): Effect.Effect<RunConfig.RunConfig, unknown> =>
+  RunConfig.decode(json)
 
 export const describe = (event: RunEvent): string => event._tag
 
