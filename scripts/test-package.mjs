@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs one package's test suite under Bun and under Deno (the same files: node:test +
 // node:assert run on both), prints each runtime's output, and ends with one summary line
-// per runtime that .ci/run adds up:  "vicinal-tests <package> <runtime>: N passed, N failed".
+// per runtime that .ci/run adds up:  "vicinal-tests <package> <runtime>: N passed, N failed, N skipped"
+// (a skipped test, `{ skip: reason }`, counts neither as passed nor as failed).
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -31,8 +32,13 @@ const runtimes = {
     parse: (out) => {
       const passed = out.match(/^\s*(\d+) pass$/m)
       const failed = out.match(/^\s*(\d+) fail$/m)
+      const skipped = out.match(/^\s*(\d+) skip$/m)
       return passed || failed
-        ? { passed: Number(passed?.[1] ?? 0), failed: Number(failed?.[1] ?? 0) }
+        ? {
+            passed: Number(passed?.[1] ?? 0),
+            failed: Number(failed?.[1] ?? 0),
+            skipped: Number(skipped?.[1] ?? 0),
+          }
         : undefined
     },
   },
@@ -42,8 +48,13 @@ const runtimes = {
       ["test", "--conditions=@vicinal/source", "-A", "--no-check", "--no-lock", `${testDir}/`],
     ],
     parse: (out) => {
-      const m = out.match(/^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/m)
-      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined
+      const m = out.match(
+        /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed(?: \(\d+ steps?\))?(?: \| (\d+) ignored(?: \((\d+) steps?\))?)?/m,
+      )
+      // A test skipped inside a describe is an ignored step of a passing test: count those too.
+      return m
+        ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) + Number(m[4] ?? 0) }
+        : undefined
     },
   },
 }
@@ -63,14 +74,14 @@ for (const name of only) {
   if (counts === undefined) {
     ok = false
     lines.push(
-      `vicinal-tests ${pkg} ${name}: 0 passed, 1 failed (no summary; exit ${res.status}, ${seconds}s)`,
+      `vicinal-tests ${pkg} ${name}: 0 passed, 1 failed, 0 skipped (no summary; exit ${res.status}, ${seconds}s)`,
     )
     continue
   }
   if (res.status !== 0 || counts.failed > 0 || counts.passed === 0) ok = false
   const extra = res.status !== 0 && counts.failed === 0 ? 1 : 0
   lines.push(
-    `vicinal-tests ${pkg} ${name}: ${counts.passed} passed, ${counts.failed + extra} failed (${seconds}s)`,
+    `vicinal-tests ${pkg} ${name}: ${counts.passed} passed, ${counts.failed + extra} failed, ${counts.skipped} skipped (${seconds}s)`,
   )
 }
 console.log("")

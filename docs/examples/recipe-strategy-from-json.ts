@@ -15,7 +15,7 @@ console.log("decoded:", strategy._tag)
 const same = JSON.stringify(Strategy.toConfig(strategy)) === JSON.stringify(JSON.parse(json))
 console.log(`round trip: ${same ? "identical" : "different"}`)
 
-// A malformed config fails in the error channel with InvalidConfig, naming the field.
+// A malformed config fails in the error channel with InvalidArgument, naming the field.
 const broken = { _tag: "LabelSmoothing", epsilon: 2 }
 const result = await Effect.runPromise(Effect.result(Strategy.fromConfig(broken)))
 console.log(

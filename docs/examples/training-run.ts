@@ -9,7 +9,7 @@ import { Events, Run, RunConfig, type RunEvent } from "@vicinal/train"
 import { Effect, Stream } from "effect"
 
 // A run config is plain JSON (the same shape `vicinal train --config` reads); decoding it fails
-// with a ConfigError naming the bad field.
+// with an InvalidArgument naming the bad field.
 const config = await Effect.runPromise(
   RunConfig.decode({
     name: "two moons",

@@ -1,6 +1,7 @@
 /**
  * Where a benchmark runs: which runtime, which tfjs backend and how the wasm backend was set up.
  */
+import { readFileSync } from "node:fs"
 import process from "node:process"
 import "@tensorflow/tfjs-backend-cpu"
 import * as wasm from "@tensorflow/tfjs-backend-wasm"
@@ -144,5 +145,14 @@ export const nativeAvailability = async (): Promise<string | undefined> => {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     return `${nativePackage} is not importable (${message.split("\n")[0]!.slice(0, 120)}); it downloads a native TensorFlow binary at install time, which this machine cannot fetch`
+  }
+}
+
+/** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+export const loadAverage = (): string => {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+  } catch {
+    return "unknown"
   }
 }

@@ -28,7 +28,7 @@ export type Job =
       readonly quick: boolean
     }
   | { readonly _tag: "Soak"; readonly steps: number; readonly quick: boolean }
-  | { readonly _tag: "Kernels"; readonly quick: boolean; readonly torch: boolean }
+  | { readonly _tag: "Kernels"; readonly quick: boolean; readonly torch: boolean; readonly threads: boolean }
   | { readonly _tag: "Native" }
 
 /** Budgets: `quick` is for the harness's own test (tiny sizes, a couple of samples). */
@@ -144,6 +144,7 @@ export const run = async (job: Job): Promise<ReadonlyArray<Row>> => {
         batch: job.quick ? 8 : 128,
         models: ["mlp", "cnn"],
         torch: job.torch,
+        threads: job.threads,
         harness: (model) =>
           job.quick
             ? harnessFor(true, 0)

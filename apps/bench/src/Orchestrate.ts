@@ -8,13 +8,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, platform, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { loadAverage } from "./Env.ts"
 import type { Job } from "./Job.ts"
-import { type Report, type Row, row, skipped, toMarkdown } from "./Report.ts"
+import { decode, type Report, type Row, row, skipped, toMarkdown } from "./Report.ts"
 import * as Stats from "./Stats.ts"
+import * as KernelsSuite from "./suites/Kernels.ts"
 import * as Sweep from "./suites/Sweep.ts"
 import * as WasmConfig from "./suites/WasmConfig.ts"
 
 export type RuntimeName = "bun" | "deno"
+
+/** The suites `--suite` can run alone. */
+export const suites = ["kernels"] as const
+export type Suite = (typeof suites)[number]
 
 export interface RunOptions {
   readonly runtimes: ReadonlyArray<RuntimeName>
@@ -29,6 +35,13 @@ export interface RunOptions {
   readonly cnnOnCpu: boolean
   /** Time PyTorch (when `import torch` works) in the kernels suite. */
   readonly torch: boolean
+  /** Time the kernels' GEMM on 2 threads against 1 in the kernels suite (default: yes). */
+  readonly threads?: boolean
+  /**
+   * Run one suite alone: its rows replace that suite's rows of the report already in `outDir`
+   * (the other rows are kept, and the report's note says what was re-run when).
+   */
+  readonly suite?: Suite
   /** Folder for latest.json and latest.md; nothing is written when undefined. */
   readonly outDir?: string
   readonly log?: (line: string) => void
@@ -39,27 +52,33 @@ export const repoRoot = resolve(appRoot, "..", "..")
 const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name)
 const workerPath = join(appRoot, "src", "worker.ts")
 
+// The workspace packages' sources (their `@vicinal/source` export), as the tests use them: what
+// is measured is the code as it is, with or without a build.
+const sourceCondition = "--conditions=@vicinal/source"
+
 const command = (
   runtime: RuntimeName,
   script: string,
   args: ReadonlyArray<string>,
 ): [string, Array<string>] =>
   runtime === "bun"
-    ? [bin("bun"), [script, ...args]]
-    : [bin("deno"), ["run", "-A", "--no-lock", "--v8-flags=--expose-gc", script, ...args]]
+    ? [bin("bun"), [sourceCondition, script, ...args]]
+    : [bin("deno"), ["run", "-A", "--no-lock", sourceCondition, "--v8-flags=--expose-gc", script, ...args]]
 
 /** The jobs of one runtime, in the order they run. */
 export const jobs = (
-  options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu" | "torch">,
+  options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu" | "torch" | "threads" | "suite">,
 ): ReadonlyArray<Job> => {
   const quick = options.quick
   const models = quick ? (["mlp"] as const) : (["mlp", "cnn"] as const)
+  const kernels: Job = { _tag: "Kernels", quick, torch: options.torch, threads: options.threads ?? true }
+  if (options.suite === "kernels") return [kernels]
   return [
     { _tag: "Host", quick },
     { _tag: "Native" },
     { _tag: "Backend", backend: "cpu", quick, models: options.cnnOnCpu ? models : ["mlp"] },
     { _tag: "Backend", backend: "wasm", quick, models },
-    { _tag: "Kernels", quick, torch: options.torch },
+    kernels,
     // Two alternating rounds of the measurable configurations: each is a separate process, so
     // alternating them spreads load changes over both; the threaded build fails fast, once is enough.
     ...(options.wasmConfigs
@@ -275,15 +294,41 @@ export const reproduceRow = (timeoutMs: number): Row => {
   }
 }
 
-const loadNote = (): string =>
-  `Load average at the start: ${loadAverage()}. Timings taken while other work ran are noisy; ratios measured side by side in one process are robust to it, absolute numbers less so.`
+const loadNote = (load: string): string =>
+  `Load average at the start: ${load}. Timings taken while other work ran are noisy; ratios measured side by side in one process are robust to it, absolute numbers less so.`
 
-/** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
-export const loadAverage = (): string => {
+const suiteSections: Record<Suite, string> = { kernels: KernelsSuite.SECTION }
+const rerunMarker = " Re-run since:"
+
+/**
+ * `fresh` (a run of `suite` alone) merged into `previous`: the suite's rows replace the old ones
+ * where those were (else they come last), the rest is kept, and the note says what was re-run.
+ */
+export const mergeSuite = (previous: Report, fresh: Report, suite: Suite, load: string): Report => {
+  const section = suiteSections[suite]
+  // The suite's rows, and the row of a job of it that failed before.
+  const ofSuite = (r: Row) => r.section === section || r.id === `job.${suite}`
+  const at = previous.rows.findIndex(ofSuite)
+  const others = previous.rows.filter((r) => !ofSuite(r))
+  const insertAt = at < 0 ? others.length : previous.rows.slice(0, at).filter((r) => !ofSuite(r)).length
+  const [note, earlier] = previous.machine.note.split(rerunMarker)
+  const reruns = (earlier ?? "")
+    .split(";")
+    .map((r) => r.trim().replace(/\.$/, ""))
+    .filter((r) => r !== "" && !r.startsWith(`the ${suite} suite `))
+  const rerun = `the ${suite} suite on ${fresh.startedAt} (${fresh.wallSeconds.toFixed(0)} s, load average ${load} at its start)`
+  return {
+    ...previous,
+    machine: { ...previous.machine, note: `${note}${rerunMarker} ${[...reruns, rerun].join("; ")}.` },
+    rows: [...others.slice(0, insertAt), ...fresh.rows, ...others.slice(insertAt)],
+  }
+}
+
+const readReport = (file: string): Report | undefined => {
   try {
-    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+    return decode(JSON.parse(readFileSync(file, "utf8")))
   } catch {
-    return "unknown"
+    return undefined
   }
 }
 
@@ -291,7 +336,8 @@ export const loadAverage = (): string => {
 export const runAll = (options: RunOptions): Report => {
   const log = options.log ?? (() => {})
   const startedAt = new Date().toISOString()
-  const note = loadNote()
+  const load = loadAverage()
+  const note = loadNote(load)
   const began = performance.now()
   const rows: Array<Row> = []
   for (const runtime of options.runtimes)
@@ -303,7 +349,7 @@ export const runAll = (options: RunOptions): Report => {
         `${runtime} ${jobName(job)}: ${got.length} rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       )
     }
-  if (!options.cnnOnCpu && !options.quick)
+  if (!options.cnnOnCpu && !options.quick && options.suite === undefined)
     for (const runtime of options.runtimes)
       rows.push(
         skipped({
@@ -319,11 +365,11 @@ export const runAll = (options: RunOptions): Report => {
       )
   const merged = mergeRepeats(rows)
   rows.splice(0, rows.length, ...merged, ...derived(merged, options.runtimes))
-  if (options.reproduce) {
+  if (options.reproduce && options.suite === undefined) {
     log("reproduce quick ...")
     rows.push(reproduceRow(20 * 60_000))
   }
-  if (options.sweep === true) {
+  if (options.sweep === true && options.suite === undefined) {
     log("sweep 2 workers vs 1 ...")
     rows.push(
       Sweep.sweepRow(bin("bun"), join(repoRoot, "apps", "cli", "src", "main.ts"), repoRoot, 20 * 60_000),
@@ -336,10 +382,14 @@ export const runAll = (options: RunOptions): Report => {
     machine: { cpus: cpus().length, platform: `${platform()} ${process.arch}`, note },
     rows,
   }
-  if (options.outDir !== undefined) {
-    mkdirSync(options.outDir, { recursive: true })
-    writeFileSync(join(options.outDir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`)
-    writeFileSync(join(options.outDir, "latest.md"), toMarkdown(report))
-  }
-  return report
+  if (options.outDir === undefined) return report
+  const previous = options.suite === undefined ? undefined : readReport(join(options.outDir, "latest.json"))
+  const written =
+    options.suite === undefined || previous === undefined
+      ? report
+      : mergeSuite(previous, report, options.suite, load)
+  mkdirSync(options.outDir, { recursive: true })
+  writeFileSync(join(options.outDir, "latest.json"), `${JSON.stringify(written, null, 2)}\n`)
+  writeFileSync(join(options.outDir, "latest.md"), toMarkdown(written))
+  return written
 }

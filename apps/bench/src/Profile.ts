@@ -9,7 +9,6 @@
 import * as tf from "@tensorflow/tfjs-core"
 import { Kernels } from "@vicinal/kernels"
 import * as Env from "./Env.ts"
-import { loadAverage } from "./Orchestrate.ts"
 import * as KernelsSuite from "./suites/Kernels.ts"
 
 interface Tally {
@@ -175,7 +174,7 @@ const operatorCache = (): string => {
 export const run = async (): Promise<void> => {
   const used = await Env.use("wasm")
   if (!used.ok) throw new Error(`the wasm backend does not start here: ${used.reason}`)
-  console.log(`${Env.runtime()}, ${used.label}; load average ${loadAverage()}\n`)
+  console.log(`${Env.runtime()}, ${used.label}; load average ${Env.loadAverage()}\n`)
   for (const model of ["mlp", "cnn"] as const) {
     const step = KernelsSuite.makeStep(model, 128)
     try {

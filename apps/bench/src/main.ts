@@ -2,11 +2,12 @@
  * `npm run bench` (and `turbo run bench`): every benchmark on Bun and Deno, written to
  * results/latest.json and results/latest.md. Flags: --quick (tiny, checks the machinery),
  * --runtimes bun,deno, --no-soak, --no-wasm-configs, --no-reproduce, --no-sweep, --cnn-on-cpu, --no-torch,
- * --out <dir>. `--profile` instead prints the per-kernel time of one training step (this runtime).
+ * --no-threads, --out <dir>; `--suite kernels` runs that suite alone and replaces its rows in the
+ * report already in the output folder. `--profile` instead prints the per-kernel time of one training step (this runtime).
  */
 import { join } from "node:path"
 import process from "node:process"
-import { appRoot, type RuntimeName, runAll } from "./Orchestrate.ts"
+import { appRoot, type RuntimeName, runAll, type Suite, suites } from "./Orchestrate.ts"
 
 const args = process.argv.slice(2)
 const flagValue = (flag: string): string | undefined => {
@@ -22,6 +23,12 @@ if (args.includes("--profile")) {
   process.exit(0)
 }
 
+const suite = flagValue("--suite")
+if (suite !== undefined && !suites.includes(suite as Suite)) {
+  console.error(`--suite is ${suite}, expected one of: ${suites.join(", ")}`)
+  process.exit(2)
+}
+
 const report = runAll({
   runtimes,
   quick: args.includes("--quick"),
@@ -31,6 +38,8 @@ const report = runAll({
   sweep: !args.includes("--no-sweep"),
   cnnOnCpu: args.includes("--cnn-on-cpu"),
   torch: !args.includes("--no-torch"),
+  threads: !args.includes("--no-threads"),
+  ...(suite === undefined ? {} : { suite: suite as Suite }),
   outDir: flagValue("--out") ?? join(appRoot, "results"),
   log: (line) => console.log(line),
 })

@@ -1,32 +1,37 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import * as tf from "@tensorflow/tfjs-core"
+import { Kernels } from "@vicinal/kernels"
 import * as Env from "../src/Env.ts"
 import * as Job from "../src/Job.ts"
 import * as Orchestrate from "../src/Orchestrate.ts"
 import * as Report from "../src/Report.ts"
+import * as KernelsSuite from "../src/suites/Kernels.ts"
 import * as WasmConfig from "../src/suites/WasmConfig.ts"
 
 const currentRuntime = (): Orchestrate.RuntimeName => (Env.runtime().startsWith("deno") ? "deno" : "bun")
 
 // Tiny runs: they check that the machinery produces a well-formed report, never how fast anything is.
 describe("a tiny benchmark run", () => {
-  test("the kernels job gives both models' stock/kernels ratios, the PyTorch rows skipped when not asked for, and leaks nothing", {
+  test("the kernels job gives both models' stock/kernels and 1/2-thread ratios, the PyTorch rows skipped when not asked for, and leaks nothing", {
     timeout: 300_000,
   }, async () => {
     assert.ok((await Env.use("wasm")).ok)
     const before = tf.memory().numTensors
-    const rows = await Job.run({ _tag: "Kernels", quick: true, torch: false })
+    const rows = await Job.run({ _tag: "Kernels", quick: true, torch: false, threads: true })
     assert.equal(tf.memory().numTensors, before)
     assert.deepEqual(
       rows.map((r) => [r.id, r.status === "skipped"]),
       [
         ["kernels.mlp-step", false],
         ["kernels.pytorch.mlp", true],
+        ["kernels.threads.mlp", false],
         ["kernels.cnn-step", false],
         ["kernels.pytorch.cnn", true],
+        ["kernels.threads.cnn", false],
       ],
     )
+    assert.equal(Kernels.threads(), 1, "the suite puts the GEMM back on one thread")
     for (const r of rows.filter((r) => r.status !== "skipped"))
       assert.ok(r.value !== null && Number.isFinite(r.value) && r.value > 0, `${r.id} = ${r.value}`)
     await Env.use("cpu")
@@ -171,5 +176,46 @@ describe("a tiny benchmark run", () => {
       assert.ok(tags.includes(t), t)
     const soak = jobs.find((j) => j._tag === "Soak")
     assert.equal(soak?._tag === "Soak" ? soak.steps : 0, 2000)
+  })
+
+  test("--suite kernels runs the kernels job alone", () => {
+    const options = { quick: false, soak: true, wasmConfigs: true, cnnOnCpu: false, torch: true } as const
+    assert.deepEqual(Orchestrate.jobs({ ...options, suite: "kernels" }), [
+      { _tag: "Kernels", quick: false, torch: true, threads: true },
+    ])
+  })
+
+  test("a suite run alone replaces that suite's rows where they were, keeps the rest, and says so in the note", () => {
+    const r = (id: string, section: string, value: number) =>
+      Report.row({ id, section, title: id, runtime: "bun", backend: "wasm", value, unit: "x", detail: "d" })
+    const report = (rows: ReadonlyArray<Report.Row>, note: string): Report.Report => ({
+      formatVersion: 1,
+      startedAt: "then",
+      wallSeconds: 600,
+      machine: { cpus: 2, platform: "linux x64", note },
+      rows,
+    })
+    const section = KernelsSuite.SECTION
+    const previous = report(
+      [r("a", "A", 1), r("k1", section, 2), r("k2", section, 3), r("z", "Z", 4)],
+      "quiet.",
+    )
+    const fresh = { ...report([r("k1", section, 5), r("k3", section, 6)], "loaded."), startedAt: "now" }
+    const merged = Orchestrate.mergeSuite(previous, fresh, "kernels", "9.0 8.0 7.0")
+    assert.deepEqual(
+      merged.rows.map((m) => [m.id, m.value]),
+      [
+        ["a", 1],
+        ["k1", 5],
+        ["k3", 6],
+        ["z", 4],
+      ],
+    )
+    assert.equal(merged.startedAt, "then")
+    const note =
+      "quiet. Re-run since: the kernels suite on now (600 s, load average 9.0 8.0 7.0 at its start)."
+    assert.equal(merged.machine.note, note)
+    // Running the suite again replaces the note's sentence about it instead of adding another.
+    assert.equal(Orchestrate.mergeSuite(merged, fresh, "kernels", "9.0 8.0 7.0").machine.note, note)
   })
 })

@@ -1,14 +1,18 @@
 /**
- * What every experiment does around its runs: run each table row once per seed (sequentially,
- * each in its own folder, finished ones reused on `--resume`), then write the experiment's
- * folder: `config.json`, `metrics.json` + `metrics.csv` (every run's epochs), `tables.md`,
- * `summary.json` and the pictures.
+ * What every experiment does around its runs, and the one runner of the `reproduce` experiments.
+ * An experiment is a `Definition`: its name and description, its settings (flags) and how they
+ * become options, the runs to do, the pictures to draw, the paper's claims to judge and the
+ * tables to print. `execute` runs any of them: it trains each table row once per seed
+ * (sequentially, each in its own folder, finished ones reused on `--resume`), judges the claims,
+ * and writes the experiment's folder: `config.json`, `metrics.json` + `metrics.csv` (every run's
+ * epochs), `tables.md`, `summary.json` and the pictures.
  */
 import { join } from "node:path"
 import type { Strategy } from "@vicinal/core"
 import type { Classifier } from "@vicinal/models"
 import type { Datasets, RunConfig } from "@vicinal/train"
 import { Effect } from "effect"
+import { Command } from "effect/cli"
 import type { CliError } from "./Errors.ts"
 import * as Files from "./Files.ts"
 import * as Metrics from "./Metrics.ts"
@@ -16,6 +20,7 @@ import type * as Pictures from "./Pictures.ts"
 import * as Runner from "./Runner.ts"
 import * as Setup from "./Setup.ts"
 import type * as Tables from "./Tables.ts"
+import * as Verdicts from "./Verdicts.ts"
 
 /** One row of a table: a method, trained once per seed. */
 export interface Method {
@@ -174,3 +179,176 @@ export const writeFolder = (
     yield* Files.writeJson(join(out, "summary.json"), summary)
     return { tables: input.tables, summary }
   })
+
+// ---------------------------------------------------------------------------------------------
+// Experiments as values, and the runner
+
+/** What the runner lends an experiment: progress and Ctrl-C, and data loaded once per (config, seed). */
+export interface Tools {
+  readonly context: Runner.Context
+  readonly load: ReturnType<typeof Setup.dataCache>
+}
+
+/** An experiment's results as its tables and folder show them. */
+export interface Report {
+  /** Every row trained, in order (the folder's runs, `config.json`, the metrics). */
+  readonly rows: ReadonlyArray<Tables.Row & { readonly method: string }>
+  /** The tables' lines, as printed and written to `tables.md` (the claims follow them). */
+  readonly tables: ReadonlyArray<string>
+  /** `summary.json`'s results (the verdicts are added to them). */
+  readonly records: unknown
+}
+
+/** What an experiment folder's writer gets from the runner. */
+export interface Finished<Options, Results> extends Report {
+  readonly experiment: string
+  readonly options: Options
+  readonly results: Results
+  readonly pictures: ReadonlyArray<Pictures.Written>
+  readonly began: number
+}
+
+/** How an experiment's folder is written; returns the text to print. */
+export type Folder<Options, Results> = (
+  finished: Finished<Options, Results>,
+) => Effect.Effect<Written, CliError>
+
+export interface Definition<
+  Flags extends Command.Command.Config,
+  Options extends { readonly out: string },
+  Results,
+> {
+  /** The subcommand (`vicinal reproduce <name>`). */
+  readonly name: string
+  readonly description: string
+  /** The settings a user can change, typed and checked when parsed. */
+  readonly flags: Flags
+  /** Settings to options: lists parsed, defaults applied, the results folder chosen. */
+  readonly options: (flags: Command.Command.Config.Infer<Flags>) => Effect.Effect<Options, CliError>
+  /** `--resume`, for the experiments that have it. */
+  readonly resume?: (flags: Command.Command.Config.Infer<Flags>) => boolean
+  /** The name in `config.json` and `summary.json` (default: `name`). */
+  readonly experiment?: (options: Options) => string
+  /** The runs, in order. */
+  readonly runs: (options: Options, tools: Tools) => Effect.Effect<Results, CliError>
+  readonly pictures: (
+    results: Results,
+    options: Options,
+    tools: Tools,
+  ) => Effect.Effect<ReadonlyArray<Pictures.Written>, CliError>
+  /** The paper's claims, judged on the results. */
+  readonly verdicts?: (results: Results, options: Options) => ReadonlyArray<Verdicts.Verdict>
+  /** The tables and records; `began` is the experiment's start, for the wall time it reports. */
+  readonly report: (results: Results, options: Options, began: number) => Report
+  /** How the folder is written (default `runsFolder`). */
+  readonly folder?: Folder<Options, Results>
+}
+
+/** The claims' section of the tables: the verdicts as a table, then one line each. */
+const claimLines = (verdicts: ReadonlyArray<Verdicts.Verdict>): ReadonlyArray<string> =>
+  verdicts.length === 0
+    ? []
+    : [
+        "",
+        "## The paper's claims at this scale",
+        "",
+        Verdicts.table(verdicts),
+        "",
+        ...verdicts.map(Verdicts.line),
+      ]
+
+const withVerdicts = (records: unknown, verdicts: ReadonlyArray<Verdicts.Verdict>): unknown =>
+  verdicts.length === 0
+    ? records
+    : Array.isArray(records)
+      ? { rows: records, verdicts }
+      : { ...(records as object), verdicts }
+
+/** Where an experiment's files went: the last lines of its output. */
+const whereWritten = (out: string, pictures: ReadonlyArray<Pictures.Written>): string =>
+  [
+    `Results written to ${out}/: tables.md, summary.json, metrics.csv, config.json`,
+    `  pictures: ${pictures.map((p) => `${p.name}.svg/.png`).join(", ")}`,
+    `  runs: ${join(out, "runs")}/<run>-seed<n>/ (each with its network in model/: vicinal eval / vicinal attack <run folder>)`,
+  ].join("\n")
+
+/**
+ * The folder of an experiment of trained runs (`writeFolder`); the printed tables end with where
+ * the files are, unless `listed` is false.
+ */
+export const runsFolder =
+  <Options extends { readonly out: string }, Results>(listed = true): Folder<Options, Results> =>
+  (finished) =>
+    Effect.map(
+      writeFolder(finished.options.out, { ...finished, tables: finished.tables.join("\n") }),
+      (written) =>
+        listed
+          ? {
+              ...written,
+              tables: `${written.tables}\n\n${whereWritten(finished.options.out, finished.pictures)}`,
+            }
+          : written,
+    )
+
+/** The runner: any experiment's runs, pictures, verdicts and folder, in that order. */
+export const execute = <
+  Flags extends Command.Command.Config,
+  Options extends { readonly out: string },
+  Results,
+>(
+  definition: Definition<Flags, Options, Results>,
+  options: Options,
+  context: Runner.Context,
+): Effect.Effect<Written, CliError> =>
+  Effect.gen(function* () {
+    const began = performance.now()
+    const tools: Tools = { context, load: Setup.dataCache() }
+    const results = yield* definition.runs(options, tools)
+    const pictures = yield* definition.pictures(results, options, tools)
+    const verdicts = definition.verdicts?.(results, options) ?? []
+    const report = definition.report(results, options, began)
+    const folder = definition.folder ?? runsFolder<Options, Results>()
+    return yield* folder({
+      experiment: definition.experiment?.(options) ?? definition.name,
+      options,
+      results,
+      pictures,
+      began,
+      rows: report.rows,
+      tables: [...report.tables, ...claimLines(verdicts)],
+      records: withVerdicts(report.records, verdicts),
+    })
+  })
+
+/** What a command needs from `main`: progress context and where tables go. */
+export interface Io {
+  readonly context: Runner.Context
+  readonly print: (text: string) => Effect.Effect<void>
+}
+
+/** An experiment of the table, as the subcommand that runs it. */
+export interface Entry {
+  readonly name: string
+  readonly description: string
+  readonly command: (io: Io) => Command.Command<string, never, Record<never, never>, CliError>
+}
+
+/** An experiment of the table: its definition, and its subcommand (flags -> options -> `execute` -> printed tables). */
+export const define = <
+  Flags extends Command.Command.Config,
+  Options extends { readonly out: string },
+  Results,
+>(
+  definition: Definition<Flags, Options, Results>,
+): Definition<Flags, Options, Results> & Entry => ({
+  ...definition,
+  command: (io) =>
+    Command.make(definition.name, definition.flags, (flags) =>
+      Effect.gen(function* () {
+        const options = yield* definition.options(flags)
+        const context = { ...io.context, resume: definition.resume?.(flags) ?? false }
+        const written = yield* execute(definition, options, context)
+        yield* io.print(written.tables)
+      }),
+    ).pipe(Command.withDescription(definition.description)),
+})

@@ -385,8 +385,11 @@ export interface GanOptions {
   readonly samples: number
   /** Snapshots drawn in the picture (iterations, 0 = before training). */
   readonly snapshots: ReadonlyArray<number>
-  /** Progress lines (stderr). */
-  readonly log: (line: string) => void
+}
+
+/** What the runs need from the command: progress lines (stderr) and Ctrl-C. */
+export interface GanContext {
+  readonly write: (text: string) => void
   /** Ctrl-C: stop before the next run (a run of a few minutes is not checkpointed). */
   readonly signal?: AbortSignal
 }
@@ -401,6 +404,32 @@ const PANEL = 150
 const MARGIN = 6
 const LABEL_WIDTH = 70
 const HEADER = 40
+
+const DOT_OPACITY = 0.45
+const DOT_RADIUS = 0.9
+
+/**
+ * Dots at pixel positions, compactly: dots on the same half pixel are merged and drawn once with
+ * the opacity that many stacked dots give (1 - (1 - 0.45)^k), and the dots of one opacity are
+ * one path of round caps on zero-length segments ("M12.5 40h0"), a third of a `<circle>` each.
+ * (Distinct dots of one opacity that overlap do not darken each other, as circles would.)
+ */
+export const dotsSvg = (points: ReadonlyArray<readonly [number, number]>, colour: string): string => {
+  const counts = new Map<string, number>()
+  for (const [x, y] of points) {
+    const key = `${Math.round(x * 2) / 2} ${Math.round(y * 2) / 2}`
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  const byCount = new Map<number, Array<string>>()
+  for (const [key, k] of counts) byCount.set(k, [...(byCount.get(k) ?? []), `M${key}h0`])
+  return [...byCount.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([k, moves]) =>
+        `<path fill="none" stroke="${colour}" stroke-opacity="${(1 - (1 - DOT_OPACITY) ** k).toFixed(3)}" stroke-width="${2 * DOT_RADIUS}" stroke-linecap="round" d="${moves.join("")}"/>`,
+    )
+    .join("")
+}
 
 /**
  * Generated samples over training, the paper's picture: one row per method, one panel per
@@ -433,12 +462,12 @@ export const samplesSvg = (
     )
     run.snapshots.forEach((s, c) => {
       const left = LABEL_WIDTH + c * (PANEL + MARGIN)
-      const dots: Array<string> = []
+      const dots: Array<readonly [number, number]> = []
       for (let i = 0; i < s.samples.length / 2; i++) {
         const x = s.samples[2 * i]!
         const y = s.samples[2 * i + 1]!
         if (Math.abs(x) <= extent && Math.abs(y) <= extent)
-          dots.push(`<circle cx="${px(x)}" cy="${py(y)}" r="0.9"/>`)
+          dots.push([(x + extent) * scale, (extent - y) * scale])
       }
       const centres: Array<string> = []
       for (let k = 0; k < data.centres.length / 2; k++)
@@ -448,7 +477,7 @@ export const samplesSvg = (
       parts.push(
         `<svg x="${left}" y="${top}" width="${PANEL}" height="${PANEL}">`,
         `<rect width="${PANEL}" height="${PANEL}" fill="#fafafa" stroke="#bbb"/>`,
-        `<g fill="#0072b2" fill-opacity="0.45">${dots.join("")}</g>`,
+        dotsSvg(dots, "#0072b2"),
         `<g fill="none" stroke="#d55e00" stroke-width="1.2">${centres.join("")}</g>`,
         `<text x="4" y="${PANEL - 5}" font-size="10" fill="#444">${s.score.modesCovered}/${s.score.modes} modes, ${(100 * s.score.highQuality).toFixed(0)}% hq</text>`,
         "</svg>",
@@ -490,22 +519,18 @@ export const table = (results: ReadonlyArray<GanResult>): string => {
   return [header, rule, ...rows].join("\n")
 }
 
-/**
- * Run every (toy, method, seed), then write `<out>/tables.md`, `<out>/summary.json` (scores of
- * every snapshot of every run) and `<out>/<toy>.svg|png` (the first seed's samples over
- * training). Returns the tables as printed.
- */
-export const reproduce = (options: GanOptions): Effect.Effect<{ readonly tables: string }, CliError> =>
+/** Every (toy, method, seed), in that order. */
+export const runs = (
+  options: GanOptions,
+  context: GanContext,
+): Effect.Effect<ReadonlyArray<GanResult>, CliError> =>
   Effect.gen(function* () {
-    const began = performance.now()
     const results: Array<GanResult> = []
-    const pictures: Array<Pictures.Written> = []
-    for (const name of options.toys) {
-      const byMethod: Array<GanResult> = []
+    for (const name of options.toys)
       for (const method of ["erm", "mixup"] as const) {
-        const runs: Array<GanRun> = []
+        const trained: Array<GanRun> = []
         for (const seed of options.seeds) {
-          if (options.signal?.aborted === true)
+          if (context.signal?.aborted === true)
             return yield* new Stopped({
               dir: options.out,
               message: "stopped before the next GAN run (Ctrl-C)",
@@ -514,34 +539,62 @@ export const reproduce = (options: GanOptions): Effect.Effect<{ readonly tables:
           const data = yield* toy(name, seed)
           const started = performance.now()
           const run = yield* train(data, { ...options, method, seed })
-          options.log(
-            `gan ${name} ${method} seed ${seed}: ${run.final.modesCovered}/${run.final.modes} modes, ${(100 * run.final.highQuality).toFixed(1)}% high-quality (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+          context.write(
+            `gan ${name} ${method} seed ${seed}: ${run.final.modesCovered}/${run.final.modes} modes, ${(100 * run.final.highQuality).toFixed(1)}% high-quality (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
           )
-          runs.push(run)
+          trained.push(run)
         }
-        byMethod.push({ toy: name, method, runs })
+        results.push({ toy: name, method, runs: trained })
       }
-      results.push(...byMethod)
+    return results
+  })
+
+/** `<out>/<toy>.svg|png`: the first seed's samples over training, one row per method. */
+export const pictures = (
+  results: ReadonlyArray<GanResult>,
+  options: GanOptions,
+): Effect.Effect<ReadonlyArray<Pictures.Written>, CliError> =>
+  Effect.forEach(options.toys, (name) =>
+    Effect.gen(function* () {
       const data = yield* toy(name, options.seeds[0]!)
       const svg = samplesSvg(
         data,
-        byMethod.map((r) => ({ title: METHOD_TITLE[r.method], snapshots: r.runs[0]!.snapshots })),
+        results
+          .filter((r) => r.toy === name)
+          .map((r) => ({ title: METHOD_TITLE[r.method], snapshots: r.runs[0]!.snapshots })),
         `${data.title}: generated samples, seed ${options.seeds[0]} (red rings: modes, radius 3 sd)`,
       )
-      pictures.push(yield* Pictures.write(Picture.fromSvg(svg), options.out, name))
-    }
-    const tables = [
-      `GAN on 2-D toy data: ERM vs mixup (alpha ${options.alpha}) in the discriminator`,
-      `${options.iterations} iterations, batch ${options.batchSize}, MLPs ${options.hidden.join("-")} (ReLU), Adam lr ${options.lr} (beta1 0.5), latent ${options.latent}, ${options.seeds.length} seeds; scores of ${options.samples} samples after training`,
-      `high-quality: within 3 sd of the nearest mode centre; covered: a mode holding at least ${100 * COVERED_SHARE}% of all samples as its high-quality samples`,
-      "",
-      table(results),
-    ].join("\n")
-    yield* Files.writeText(join(options.out, "tables.md"), `${tables}\n`)
-    yield* Files.writeJson(join(options.out, "summary.json"), {
+      return yield* Pictures.write(Picture.fromSvg(svg), options.out, name)
+    }),
+  )
+
+/** The printed tables: the setting, then `table`. */
+export const tables = (results: ReadonlyArray<GanResult>, options: GanOptions): ReadonlyArray<string> => [
+  `GAN on 2-D toy data: ERM vs mixup (alpha ${options.alpha}) in the discriminator`,
+  `${options.iterations} iterations, batch ${options.batchSize}, MLPs ${options.hidden.join("-")} (ReLU), Adam lr ${options.lr} (beta1 0.5), latent ${options.latent}, ${options.seeds.length} seeds; scores of ${options.samples} samples after training`,
+  `high-quality: within 3 sd of the nearest mode centre; covered: a mode holding at least ${100 * COVERED_SHARE}% of all samples as its high-quality samples`,
+  "",
+  table(results),
+]
+
+/**
+ * The GAN folder: `<out>/tables.md` and `<out>/summary.json` (scores of every snapshot of every
+ * run); the printed tables end with where they went.
+ */
+export const writeFolder = (finished: {
+  readonly options: GanOptions
+  readonly results: ReadonlyArray<GanResult>
+  readonly tables: ReadonlyArray<string>
+  readonly pictures: ReadonlyArray<Pictures.Written>
+  readonly began: number
+}): Effect.Effect<{ readonly tables: string; readonly summary: unknown }, CliError> =>
+  Effect.gen(function* () {
+    const { options, results, pictures } = finished
+    const tables = finished.tables.join("\n")
+    const summary = {
       experiment: "gan",
-      options: { ...options, log: undefined, signal: undefined },
-      wallSeconds: (performance.now() - began) / 1000,
+      options,
+      wallSeconds: (performance.now() - finished.began) / 1000,
       results: results.map((r) => ({
         toy: r.toy,
         method: r.method,
@@ -554,6 +607,8 @@ export const reproduce = (options: GanOptions): Effect.Effect<{ readonly tables:
         })),
       })),
       pictures: pictures.map((p) => ({ name: p.name, svg: p.svg, png: p.png })),
-    })
-    return { tables }
+    }
+    yield* Files.writeText(join(options.out, "tables.md"), `${tables}\n`)
+    yield* Files.writeJson(join(options.out, "summary.json"), summary)
+    return { tables: `${tables}\n\nwritten to ${options.out}`, summary }
   })

@@ -4,7 +4,7 @@
  * surrogate. Errors are always against the true test labels.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { Attack, Evaluate, Range, type Report } from "@vicinal/attacks"
+import { Attack, Range, type Report, Robustness } from "@vicinal/attacks"
 import { Random } from "@vicinal/core"
 import { type Augment, Batches, type DatasetType } from "@vicinal/data"
 import type { Classifier } from "@vicinal/models"
@@ -69,7 +69,7 @@ export const evaluate = (
   },
 ): Effect.Effect<ReadonlyArray<Totals>, CliError> =>
   Batches.stream(test, { batchSize: 250, shuffle: false }).pipe(
-    Evaluate.stream({
+    Robustness.stream({
       model: toModel(classifier),
       surrogate: options.surrogate === undefined ? undefined : toModel(options.surrogate),
       attacks: options.attacks,

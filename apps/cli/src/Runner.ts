@@ -68,8 +68,8 @@ const checkpointAdvice = (error: Extract<TrainError, { _tag: "CheckpointError" }
 
 /** Errors of the training package, with config fields kept as usage errors and checkpoint problems saying what to do. */
 export const fromTrainError = (error: TrainError): CliError =>
-  error._tag === "ConfigError"
-    ? new UsageError({ argument: error.field, message: error.message })
+  error._tag === "InvalidArgument"
+    ? new UsageError({ argument: error.argument, message: error.message })
     : new StepFailed({
         step: "train",
         message:

@@ -6,10 +6,10 @@
  * results folder can be resumed by id.
  *
  * A point's config is validated like any run config; an invalid one stays in the sweep as a
- * failed run carrying the `ConfigError` naming the field, and the other runs go ahead.
+ * failed run carrying the `InvalidArgument` naming the field, and the other runs go ahead.
  */
 import { createHash } from "node:crypto"
-import { type ConfigError, configErrorFrom, RunConfig } from "@vicinal/train"
+import { Errors, RunConfig } from "@vicinal/train"
 import { Effect, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
 import { describe, type FileError, UsageError } from "./Errors.ts"
@@ -132,16 +132,16 @@ export const expand = (sweep: Sweep): Effect.Effect<ReadonlyArray<PlannedRun>, U
       e instanceof UsageError ? e : new UsageError({ argument: "axes", message: `axes: ${describe(e)}` }),
   })
 
-/** A run's config, validated: the `ConfigError` names the failing field (`optimizer.lr`). */
-export const validate = (run: PlannedRun): Effect.Effect<RunConfig.RunConfig, ConfigError> =>
+/** A run's config, validated: the `InvalidArgument` names the failing field (`optimizer.lr`). */
+export const validate = (run: PlannedRun): Effect.Effect<RunConfig.RunConfig, Errors.InvalidArgument> =>
   RunConfig.decode(run.config)
 
 /** Decode a parsed sweep file; errors name the field of the file (`axes.strategy.alpha`). */
 export const decode = (input: unknown, source: string): Effect.Effect<Sweep, UsageError> =>
   Schema.decodeUnknownEffect(SweepSchema, { onExcessProperty: "error" })(input).pipe(
     Effect.mapError((e) => {
-      const error = configErrorFrom(e, "", input)
-      return new UsageError({ argument: error.field, message: `${source}: ${error.message}` })
+      const error = Errors.fromSchemaError(e, "", input)
+      return new UsageError({ argument: error.argument, message: `${source}: ${error.message}` })
     }),
   )
 

@@ -145,13 +145,13 @@ export const logEvent = (dir: string, id: string, line: string): string => {
 export const recordFailure = (
   dir: string,
   id: string,
-  error: { readonly _tag: string; readonly message: string; readonly field?: string },
+  error: { readonly _tag: string; readonly message: string; readonly argument?: string },
 ): Effect.Effect<void, FileError> =>
   Effect.asVoid(
     Files.writeJson(errorFile(dir, id), {
       id,
       error: error._tag,
-      ...(error.field === undefined ? {} : { field: error.field }),
+      ...(error.argument === undefined ? {} : { field: error.argument }),
       message: error.message,
     } satisfies RunFailure),
   )

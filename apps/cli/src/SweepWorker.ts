@@ -125,7 +125,7 @@ const attempt = (
   })
 
 const isTrainError = (e: { readonly _tag: string }): e is TrainError =>
-  ["ConfigError", "BackendError", "CheckpointError", "StepError"].includes(e._tag)
+  ["InvalidArgument", "BackendError", "CheckpointError", "StepError"].includes(e._tag)
 
 /** Train a planned run; any failure but a stop is recorded in its error.json. */
 const trainPlanned = (

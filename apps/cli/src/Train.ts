@@ -236,7 +236,7 @@ export const configJson = (flags: TrainFlags): Effect.Effect<Record<string, unkn
 /** Decode a run config, naming the field and where it came from. */
 export const decodeConfig = (json: unknown, source: string): Effect.Effect<RunConfig.RunConfig, UsageError> =>
   RunConfig.decode(json).pipe(
-    Effect.mapError((e) => new UsageError({ argument: e.field, message: `${source}: ${e.message}` })),
+    Effect.mapError((e) => new UsageError({ argument: e.argument, message: `${source}: ${e.message}` })),
   )
 
 const boundaryAfter = (data: Datasets.TrainTest) => (classifier: Classifier) =>

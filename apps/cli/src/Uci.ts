@@ -16,9 +16,10 @@ import { Effect } from "effect"
 import { type CliError, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
 import * as Files from "./Files.ts"
-import type * as Runner from "./Runner.ts"
-import * as Setup from "./Setup.ts"
+import type * as Setup from "./Setup.ts"
 import * as Tables from "./Tables.ts"
+
+type Rows = ReadonlyArray<Experiment.Method & Tables.Row>
 
 export interface UciDataset {
   /** Name in the tables. */
@@ -141,13 +142,9 @@ const dataConfig = (dir: string, d: UciDataset): RunConfig.DataConfig => ({
   ...(d.categorical === undefined ? {} : { categorical: d.categorical }),
 })
 
-/** Every present data set, ERM and mixup, each seed; one table of test errors (best and last epoch). */
-export const reproduce = (
-  options: UciOptions,
-  context: Runner.Context,
-): Effect.Effect<Experiment.Written, CliError> =>
+/** Every present data set, ERM and mixup, each seed. */
+export const runs = (options: UciOptions, tools: Experiment.Tools): Effect.Effect<Rows, CliError> =>
   Effect.gen(function* () {
-    const began = performance.now()
     const datasets = yield* select(options.dir, options.only)
     const optimizer: RunConfig.RunConfig["optimizer"] = {
       _tag: "adam",
@@ -168,22 +165,21 @@ export const reproduce = (
         optimizer,
       })),
     )
-    const rows = yield* Experiment.runMethods(methods, options, context, Setup.dataCache())
-    const table = Tables.testError(rows.map((r) => ({ ...r, method: `${r.group}: ${r.method}` })))
-    const tables = [
-      "## UCI data sets: ERM vs mixup",
-      "",
-      table.replace("Paper (CIFAR-10) %", "Paper %"),
-      "",
-      `MLP ${options.hidden.join("-")} (ReLU), Adam lr ${options.lr}, batch ${options.batchSize}, ${options.epochs} epochs, ${options.seeds.length} seed${options.seeds.length === 1 ? "" : "s"}; a fifth of each table held out (stratified, by seed), features standardised.`,
-    ]
-    return yield* Experiment.writeFolder(options.out, {
-      experiment: "uci",
-      options,
-      rows,
-      tables: tables.join("\n"),
-      records: Tables.records(rows),
-      pictures: [],
-      began,
-    })
+    return yield* Experiment.runMethods(methods, options, tools.context, tools.load)
   })
+
+/** One table of test errors (best and last epoch), the data sets' rows one after another. */
+export const report = (rows: Rows, options: UciOptions): Experiment.Report => ({
+  rows,
+  tables: [
+    "## UCI data sets: ERM vs mixup",
+    "",
+    Tables.testError(rows.map((r) => ({ ...r, method: `${r.group}: ${r.method}` }))).replace(
+      "Paper (CIFAR-10) %",
+      "Paper %",
+    ),
+    "",
+    `MLP ${options.hidden.join("-")} (ReLU), Adam lr ${options.lr}, batch ${options.batchSize}, ${options.epochs} epochs, ${options.seeds.length} seed${options.seeds.length === 1 ? "" : "s"}; a fifth of each table held out (stratified, by seed), features standardised.`,
+  ],
+  records: Tables.records(rows),
+})

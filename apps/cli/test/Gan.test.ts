@@ -137,3 +137,21 @@ describe("GAN on 2-D toy data (ERM vs mixup in the discriminator)", () => {
     assert.match(readFileSync(join(out, "ring.svg"), "utf8"), /iteration 8/)
   })
 })
+
+describe("Gan.dotsSvg (the picture's samples, compactly)", () => {
+  test("dots on one half pixel are drawn once with the opacity of that many stacked dots", () => {
+    const svg = Gan.dotsSvg(
+      [
+        [10, 20],
+        [10.1, 19.9],
+        [30, 40],
+      ],
+      "#0072b2",
+    )
+    const paths = [...svg.matchAll(/stroke-opacity="([\d.]+)"[^>]* d="([^"]+)"/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(paths, [
+      ["0.450", "M30 40h0"],
+      [(1 - 0.55 ** 2).toFixed(3), "M10 20h0"],
+    ])
+  })
+})

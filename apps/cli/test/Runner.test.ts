@@ -1,12 +1,12 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { CheckpointError } from "@vicinal/train"
+import { Errors } from "@vicinal/train"
 import * as Runner from "../src/Runner.ts"
 
 test("a checkpoint --resume cannot use is reported with what to do about it", () => {
   for (const problem of ["corrupt", "version", "mismatch"] as const) {
     const error = Runner.fromTrainError(
-      new CheckpointError({
+      new Errors.CheckpointError({
         path: "out/runs/x/checkpoints/epoch-3.ckpt",
         problem,
         message: "checksum mismatch",
@@ -19,7 +19,11 @@ test("a checkpoint --resume cannot use is reported with what to do about it", ()
     )
   }
   const exists = Runner.fromTrainError(
-    new CheckpointError({ path: "out/c", problem: "exists", message: "out/c already holds checkpoints" }),
+    new Errors.CheckpointError({
+      path: "out/c",
+      problem: "exists",
+      message: "out/c already holds checkpoints",
+    }),
   )
   assert.match(exists.message, /resume it with --resume, or write to another folder with --out/)
 })

@@ -122,8 +122,8 @@ describe("sweep definitions", () => {
     assert.equal(runs.length, 2)
     assert.ok(Exit.isSuccess(Effect.runSyncExit(Definition.validate(runs[0]!))))
     const error = Effect.runSync(Effect.flip(Definition.validate(runs[1]!)))
-    assert.equal(error._tag, "ConfigError")
-    assert.equal(error.field, "optimizer.lr")
+    assert.equal(error._tag, "InvalidArgument")
+    assert.equal(error.argument, "optimizer.lr")
     assert.match(error.message, /optimizer\.lr/)
   })
 

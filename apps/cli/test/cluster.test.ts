@@ -10,24 +10,10 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, test } from "node:test"
-import { command, run, tempDir } from "./helpers.ts"
+import { command, killMidRun, run, tempDir, tinySweepYaml } from "./helpers.ts"
 import * as Postgres from "./postgres.ts"
 
-const sweepYaml = (seeds: string) => `
-name: cluster
-base:
-  epochs: 3
-  batchSize: 20
-  backend: cpu
-  strategy: { _tag: Mixup, lambda: { _tag: Beta, a: 1, b: 1 }, pairing: { _tag: RandomPermutation }, granularity: batch, labels: interpolate }
-  model: { kind: mlp, hidden: [16] }
-  data: { dataset: twoMoons, n: 400, noise: 0.2 }
-  optimizer: { _tag: sgd, lr: 0.05, momentum: 0.9, weightDecay: 0 }
-  schedule: { _tag: constant }
-axes:
-  strategy.alpha: [0.2, 1]
-seeds: ${seeds}
-`
+const sweepYaml = (seeds: string) => tinySweepYaml("cluster", "  strategy.alpha: [0.2, 1]", seeds)
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"))
 const runIds = (out: string) => (existsSync(join(out, "runs")) ? readdirSync(join(out, "runs")).sort() : [])
@@ -55,32 +41,18 @@ const startWorker = async (url: string) => {
   return { child, output: () => output }
 }
 
-/** SIGKILL the worker of a run past its first checkpoint: the runner and the run's process. */
-const killRunnerMidRun = (out: string) => {
-  let killed: { readonly id: string; readonly runner: number } | undefined
-  const timer = setInterval(() => {
-    if (killed !== undefined) return
-    for (const id of runIds(out)) {
-      const dir = join(out, "runs", id)
-      if (existsSync(join(dir, "summary.json")) || !existsSync(join(dir, "worker.json"))) continue
-      const checkpoints = join(dir, "checkpoints")
-      if (!existsSync(checkpoints) || !readdirSync(checkpoints).some((f) => f.endsWith(".vck"))) continue
-      const worker = readJson(join(dir, "worker.json"))
-      const runner = worker.parent as number
-      try {
-        // The whole worker dies, as with its machine: the run's own process too, which would
-        // otherwise finish a tiny run on its own before noticing that its runner is gone.
-        process.kill(worker.pid as number, "SIGKILL")
-        process.kill(runner, "SIGKILL")
-        killed = { id, runner }
-        return
-      } catch {
-        // Gone already: try the next run.
-      }
-    }
-  }, 20)
-  return { stop: () => clearInterval(timer), killed: () => killed }
-}
+/**
+ * SIGKILL the worker of a run past its first checkpoint: the runner and the run's process. The
+ * whole worker dies, as with its machine: the run's own process too, which would otherwise finish
+ * a tiny run on its own before noticing that its runner is gone.
+ */
+const killWorkerMidRun = (out: string) =>
+  killMidRun(out, (r) => {
+    const runner = r.worker.parent as number
+    process.kill(r.worker.pid, "SIGKILL")
+    process.kill(runner, "SIGKILL")
+    return { id: r.id, runner }
+  })
 
 describe("vicinal sweep on a cluster", () => {
   test("kill -9 of a worker mid-run: another resumes the run from its checkpoint, identical weights and report; PostgreSQL restarted mid-sweep: the sweep completes", async () => {
@@ -99,7 +71,7 @@ describe("vicinal sweep on a cluster", () => {
       workers.push(first.child, second.child)
 
       const out = join(root, "cluster")
-      const killer = killRunnerMidRun(out)
+      const killer = killWorkerMidRun(out)
       const submitted = await run(["sweep", "run", file, "--cluster", pg.url, "--out", out])
       killer.stop()
       const killed = killer.killed()

@@ -208,9 +208,16 @@ try {
     join(denoProject, "deno.json"),
     JSON.stringify(
       {
-        nodeModulesDir: "auto",
+        // "manual": only the `deno install` below fills node_modules. With "auto" every `deno run`
+        // checks and may set up node_modules again, and the quickstarts run two at a time: Deno's
+        // processes can then contend on the folder (denoland/deno#35804, #18039). In that mode
+        // `deno install` installs what the imports list, so our packages are listed too.
+        nodeModulesDir: "manual",
         links,
-        imports: Object.fromEntries(thirdParty.map((dep) => [dep, `npm:${dep}@${version(dep)}`])),
+        imports: Object.fromEntries([
+          ...thirdParty.map((dep) => [dep, `npm:${dep}@${version(dep)}`]),
+          ...packed.map((p) => [p.manifest.name, `npm:${p.manifest.name}@${p.manifest.version}`]),
+        ]),
       },
       null,
       2,
@@ -278,12 +285,8 @@ try {
     deno: { cwd: project, cmd: (file) => [bin("deno"), ["run", "-A", "--no-lock", file]] },
     "deno-npm": { cwd: denoProject, cmd: (file) => [bin("deno"), ["run", "-A", "--no-lock", file]] },
   }
-  // Deno's npm-specifier project fills its node_modules on first use: once, before the parallel runs.
-  const denoInstall = await run(
-    bin("deno"),
-    ["install", "--no-lock", "--entrypoint", "one-tfjs.ts", ...packed.map((p) => `examples/${p.short}.ts`)],
-    denoProject,
-  )
+  // Deno's npm-specifier project gets its node_modules here, once, before the parallel runs.
+  const denoInstall = await run(bin("deno"), ["install", "--no-lock"], denoProject)
   record(
     "deno-npm",
     "deno install of npm:@vicinal/* (linked tarballs)",

@@ -52,6 +52,7 @@ const guide: Array<DefaultTheme.SidebarItem> = [
       { text: "Training", link: "/guide/training" },
       { text: "Adversarial attacks", link: "/guide/attacks" },
       { text: "Reproducing the paper", link: "/guide/reproduction" },
+      { text: "ImageNet (Table 1)", link: "/guide/imagenet" },
       { text: "Sweeps, many workers", link: "/guide/many-machines" },
       { text: "Results", link: "/results" },
     ],

@@ -115,7 +115,8 @@ test("same-class pairing picks partners of the same class, random pairing does n
 test("the JSON recipe round-trips and rejects a bad config with a typed error", async () => {
   const out = await output("recipe-strategy-from-json.ts")
   assert.match(out, /round trip: identical/)
-  assert.match(out, /rejected: InvalidConfig: .*epsilon/)
+  assert.match(out, /rejected: InvalidArgument: .*epsilon/)
+  assert.doesNotMatch(out, /InvalidArgument: InvalidArgument/, "the tag is printed once")
 })
 
 test("SaliencyMix, a user-defined strategy, round-trips as JSON and boxes each partner's salient spot", async () => {

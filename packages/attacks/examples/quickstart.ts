@@ -10,7 +10,7 @@
 import "@tensorflow/tfjs-backend-wasm"
 import { createRequire } from "node:module"
 import * as tf from "@tensorflow/tfjs-core"
-import { Attack, Evaluate, Range, type Report, Table } from "@vicinal/attacks"
+import { Attack, Range, type Report, Robustness, Table } from "@vicinal/attacks"
 import { Random, Strategy } from "@vicinal/core"
 import { Effect, Stream } from "effect"
 
@@ -99,7 +99,7 @@ export const train = (
 }
 
 /** Host batches of 100, as `@vicinal/data` would stream them. */
-export const batches = (data: Digits): Stream.Stream<Evaluate.HostLabelledBatch> =>
+export const batches = (data: Digits): Stream.Stream<Robustness.HostLabelledBatch> =>
   Stream.fromIterable(
     Array.from({ length: Math.ceil(data.labels.length / 100) }, (_, b) => {
       const labels = data.labels.slice(b * 100, (b + 1) * 100)
@@ -126,7 +126,7 @@ export const main = async (
   const attacks = [Attack.fgsm({ epsilon }), Attack.ifgsm({ epsilon, steps: 10 })]
   const evaluate = (model: Attack.Model, crafter?: Attack.Model) =>
     Effect.runPromise(
-      Evaluate.stream(batches(testSet), { model, surrogate: crafter, attacks, range: Range.unit }).pipe(
+      Robustness.stream(batches(testSet), { model, surrogate: crafter, attacks, range: Range.unit }).pipe(
         Random.withSeed(7),
       ),
     )
@@ -138,7 +138,7 @@ export const main = async (
   const blackBox = await rows(surrogate.model)
   // FGSM error of the ERM model as epsilon grows.
   const sweep: ReadonlyArray<Report.Report> = await Effect.runPromise(
-    Evaluate.stream(batches(testSet), {
+    Robustness.stream(batches(testSet), {
       model: erm.model,
       attacks: [0, 0.05, 0.1, 0.15, 0.2, 0.3].map((e) => Attack.fgsm({ epsilon: e })),
       range: Range.unit,

@@ -15,7 +15,7 @@ import "./Gradients.ts"
 import { Random } from "@vicinal/core"
 import { Effect } from "effect"
 import { dual } from "effect/Function"
-import { type AttackError, fromSync, InvalidParameter, ShapeMismatch } from "./Errors.ts"
+import { type AttackError, fromSync, InvalidArgument, ShapeMismatch } from "./Errors.ts"
 import * as Norm from "./Norm.ts"
 import * as Objective from "./Objective.ts"
 import * as Range from "./Range.ts"
@@ -110,9 +110,9 @@ export const named: {
 } = dual(2, (self: Attack, name: string): Attack => ({ ...self, name }))
 
 /** The first thing wrong with an attack's settings, if any. */
-export const check = (attack: Attack): InvalidParameter | undefined => {
-  const bad = (argument: string, value: unknown, reason: string) =>
-    new InvalidParameter({ argument, value, reason })
+export const check = (attack: Attack): InvalidArgument | undefined => {
+  const bad = (argument: string, value: unknown, expected: string) =>
+    new InvalidArgument({ argument, value, expected })
   if (!Number.isFinite(attack.epsilon) || attack.epsilon < 0)
     return bad("epsilon", attack.epsilon, "must be a finite number >= 0")
   if (!Norm.norms.includes(attack.norm))
@@ -142,26 +142,24 @@ export const checkScale = (
   attack: Attack,
   range: Range.InputRange,
   shape?: ReadonlyArray<number>,
-): InvalidParameter | undefined => {
+): InvalidArgument | undefined => {
   if (attack.norm === "linf") {
     const widest = Range.widest(range)
     if (attack.epsilon > widest)
-      return new InvalidParameter({
+      return new InvalidArgument({
         argument: "epsilon",
         value: attack.epsilon,
-        reason:
-          `must not exceed the widest span of the range (max - min = ${widest}): epsilon is on ` +
-          "the scale of the inputs as given, e.g. 4/255 (not 4) for pixels in [0, 1] as in the paper",
+        expected: `must not exceed the widest span of the range (max - min = ${widest})`,
+        fix: "epsilon is on the scale of the inputs as given, e.g. 4/255 (not 4) for pixels in [0, 1] as in the paper",
       })
   } else if (shape !== undefined) {
     const diameter = Range.diameter(range, shape)
     if (attack.epsilon > diameter)
-      return new InvalidParameter({
+      return new InvalidArgument({
         argument: "epsilon",
         value: attack.epsilon,
-        reason:
-          `must not exceed the L2 diameter of the range for inputs of shape [${shape.join(", ")}] ` +
-          `(${diameter}): epsilon is on the scale of the inputs as given (pixels in [0, 1], not 0-255)`,
+        expected: `must not exceed the L2 diameter of the range for inputs of shape [${shape.join(", ")}] (${diameter})`,
+        fix: "epsilon is on the scale of the inputs as given (pixels in [0, 1], not 0-255)",
       })
   }
   return undefined
@@ -216,10 +214,10 @@ export const checkClasses = (argument: string, classes: Int32Array, n: number, n
     throw new ShapeMismatch({ argument, expected: `shape [${n}]`, actual: [classes.length] })
   const bad = classes.findIndex((c) => c < 0 || c >= numClasses)
   if (bad >= 0)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: `${argument}[${bad}]`,
       value: classes[bad],
-      reason: `must be a class index in [0, ${numClasses})`,
+      expected: `must be a class index in [0, ${numClasses})`,
     })
 }
 
@@ -272,7 +270,7 @@ const start = (
 
 /**
  * Adversarial examples for `x` against `model`. Synchronous, for hot paths: validates first
- * and THROWS the tagged `AttackError` (InvalidParameter | ShapeMismatch | InputOutOfRange).
+ * and THROWS the tagged `AttackError` (InvalidArgument | ShapeMismatch).
  * `rng` is needed only by attacks with a random start. Leaves no tensors behind but the result.
  */
 export const perturbSync = (
@@ -288,21 +286,21 @@ export const perturbSync = (
   throwIf(Range.check(options.range, x.shape))
   throwIf(checkScale(attack, options.range, x.shape))
   if (attack.randomStart && rng === undefined)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "rng",
       value: rng,
-      reason: "is required by an attack with a random start",
+      expected: "must be given: an attack with a random start draws from it",
     })
   throwIf(Range.findOutside("x", x.dataSync(), x.shape, options.range))
   const n = x.shape[0] ?? 0
   const clean = logitsOf(model, x)
   if (looksLikeProbabilities(clean.data, clean.classes))
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "model(x)",
       value: Array.from(clean.data.subarray(0, clean.classes)),
-      reason:
-        "looks like probabilities (every row is non-negative and sums to 1): logits are expected " +
-        "(the loss applies logSoftmax itself; drop the model's final softmax)",
+      expected:
+        "must be logits, not probabilities (every row here is non-negative and sums to 1): the loss applies logSoftmax itself",
+      fix: "drop the model's final softmax",
     })
   const cleanPredictions = TopK.argMax(clean.data, clean.classes)
   if (options.labels !== undefined) checkClasses("labels", options.labels, n, clean.classes)

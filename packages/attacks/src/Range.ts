@@ -10,7 +10,7 @@
  * black pixel, which rounds just below it.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { InputOutOfRange, InvalidParameter, ShapeMismatch } from "./Errors.ts"
+import { InvalidArgument, ShapeMismatch } from "./Errors.ts"
 
 export type Bound = number | ReadonlyArray<number>
 
@@ -70,7 +70,7 @@ export const diameter = (range: InputRange, shape: ReadonlyArray<number>): numbe
 export const check = (
   range: InputRange,
   shape: ReadonlyArray<number>,
-): InvalidParameter | ShapeMismatch | undefined => {
+): InvalidArgument | ShapeMismatch | undefined => {
   const last = shape[shape.length - 1] ?? 1
   for (const [name, bound] of [
     ["range.min", range.min],
@@ -88,14 +88,14 @@ export const check = (
     const lo = at(range.min, c)
     const hi = at(range.max, c)
     if (!Number.isFinite(lo))
-      return new InvalidParameter({ argument: "range.min", value: range.min, reason: "must be finite" })
+      return new InvalidArgument({ argument: "range.min", value: range.min, expected: "must be finite" })
     if (!Number.isFinite(hi))
-      return new InvalidParameter({ argument: "range.max", value: range.max, reason: "must be finite" })
+      return new InvalidArgument({ argument: "range.max", value: range.max, expected: "must be finite" })
     if (!(lo < hi))
-      return new InvalidParameter({
+      return new InvalidArgument({
         argument: "range",
         value: { min: range.min, max: range.max },
-        reason: "needs min < max",
+        expected: "must have min < max",
       })
   }
   return undefined
@@ -107,7 +107,7 @@ export const findOutside = (
   data: ArrayLike<number>,
   shape: ReadonlyArray<number>,
   range: InputRange,
-): InputOutOfRange | undefined => {
+): InvalidArgument | undefined => {
   const last = shape[shape.length - 1] ?? 1
   const byChannel = perChannel(range)
   for (let i = 0; i < data.length; i++) {
@@ -116,7 +116,12 @@ export const findOutside = (
     const lo = at32(range.min, c)
     const hi = at32(range.max, c)
     // `!(v >= lo)` also catches NaN.
-    if (!(v >= lo && v <= hi)) return new InputOutOfRange({ argument, index: i, value: v, min: lo, max: hi })
+    if (!(v >= lo && v <= hi))
+      return new InvalidArgument({
+        argument: `${argument}[${i}]`,
+        value: v,
+        expected: `must be in the declared range [${lo}, ${hi}]`,
+      })
   }
   return undefined
 }

@@ -423,8 +423,8 @@ describe("Attack errors name the argument", () => {
   test("epsilon negative or NaN", () => {
     for (const epsilon of [-0.1, Number.NaN, Number.POSITIVE_INFINITY]) {
       const error = fail(Attack.fgsm({ epsilon }), { range: unit })
-      assert.equal(error._tag, "InvalidParameter")
-      assert.equal((error as Errors.InvalidParameter).argument, "epsilon")
+      assert.equal(error._tag, "InvalidArgument")
+      assert.equal((error as Errors.InvalidArgument).argument, "epsilon")
       assert.match(error.message, /epsilon/)
     }
   })
@@ -442,20 +442,19 @@ describe("Attack errors name the argument", () => {
     ]
     for (const [attack, argument] of cases) {
       const error = fail(attack, { range: unit })
-      assert.equal((error as Errors.InvalidParameter).argument, argument, error.message)
+      assert.equal((error as Errors.InvalidArgument).argument, argument, error.message)
     }
   })
 
   test("inputs outside the declared range", () => {
     const outside = tf.tensor2d([0.1, 1.5, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [2, 4])
     const error = fail(Attack.fgsm({ epsilon: 0.1 }), { range: unit }, outside)
-    assert.equal(error._tag, "InputOutOfRange")
-    assert.match(error.message, /x\[1\] = 1\.5/)
+    assert.equal(error._tag, "InvalidArgument")
+    assert.match(error.message, /^x\[1\]: must be in the declared range \[0, 1\], got 1\.5$/)
     const nan = tf.tensor2d([0.1, Number.NaN, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [2, 4])
-    assert.equal(fail(Attack.fgsm({ epsilon: 0.1 }), { range: unit }, nan)._tag, "InputOutOfRange")
+    assert.equal(fail(Attack.fgsm({ epsilon: 0.1 }), { range: unit }, nan)._tag, "InvalidArgument")
     assert.equal(
-      (fail(Attack.fgsm({ epsilon: 0.1 }), { range: { min: 1, max: 0 } }) as Errors.InvalidParameter)
-        .argument,
+      (fail(Attack.fgsm({ epsilon: 0.1 }), { range: { min: 1, max: 0 } }) as Errors.InvalidArgument).argument,
       "range",
     )
     tf.dispose([outside, nan])
@@ -466,9 +465,12 @@ describe("Attack errors name the argument", () => {
     const probabilities: Attack.Model = (t) => tf.tidy(() => tf.softmax(base.model(t)))
     for (const attack of [Attack.fgsm({ epsilon: 0.1 }), Attack.pgd({ epsilon: 0.1, steps: 2 })]) {
       const error = fail(attack, { range: unit }, x(), probabilities)
-      assert.equal(error._tag, "InvalidParameter")
-      assert.equal((error as Errors.InvalidParameter).argument, "model(x)")
-      assert.match(error.message, /logits are expected/)
+      assert.equal(error._tag, "InvalidArgument")
+      assert.equal((error as Errors.InvalidArgument).argument, "model(x)")
+      assert.match(
+        error.message,
+        /model\(x\): must be logits, not probabilities.*; drop the model.s final softmax$/,
+      )
     }
     // Log-probabilities are logits (softmax ignores a per-row shift); a sigmoid output does
     // not sum to 1. Both are accepted.
@@ -512,8 +514,8 @@ describe("Attack errors name the argument", () => {
 
   test("an epsilon on the wrong scale: L-inf beyond the widest span, L2 beyond the range's diameter", () => {
     const argumentOf = (error: Errors.AttackError) => {
-      assert.equal(error._tag, "InvalidParameter", error.message)
-      return (error as Errors.InvalidParameter).argument
+      assert.equal(error._tag, "InvalidArgument", error.message)
+      return (error as Errors.InvalidArgument).argument
     }
     // 4 meant as 4/255 for pixels in [0, 1].
     const linf = fail(Attack.fgsm({ epsilon: 4 }), { range: unit })
@@ -554,7 +556,7 @@ describe("Attack errors name the argument", () => {
     const flat = tf.tensor1d([0.1, 0.2])
     assert.equal(mismatch(fail(fgsm, { range: unit }, flat)), "x")
     flat.dispose()
-    const error = fail(fgsm, { range: unit, labels: Int32Array.from([0, 7]) }) as Errors.InvalidParameter
+    const error = fail(fgsm, { range: unit, labels: Int32Array.from([0, 7]) }) as Errors.InvalidArgument
     assert.equal(error.argument, "labels[1]")
   })
 })

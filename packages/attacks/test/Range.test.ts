@@ -51,8 +51,8 @@ describe("Range.normalised with float32 data (CIFAR statistics)", () => {
       outside[i] = beyond(data[i] as number)
       for (const r of [range, float64]) {
         const error = Range.findOutside("x", outside, shape, r)
-        assert.equal(error?._tag, "InputOutOfRange", `x[${i}] = ${outside[i]}`)
-        assert.equal(error?.index, i)
+        assert.equal(error?._tag, "InvalidArgument", `x[${i}] = ${outside[i]}`)
+        assert.equal(error?.argument, `x[${i}]`)
       }
     }
   })

@@ -3,7 +3,7 @@
  * height and by the WIDTH for its width; the centre is uniform over the image and the box is
  * clipped to it. The kept fraction is then recomputed exactly from the clipped box.
  */
-import { InvalidParameter } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 import type { Rng } from "./Random.ts"
 
 /** Half-open pixel rows [y0, y1) and columns [x0, x1) taken from the partner. */
@@ -22,14 +22,14 @@ const checkImage = (height: number, width: number): void => {
     ["width", width],
   ] as const)
     if (!(Number.isInteger(value) && value >= 1))
-      throw new InvalidParameter({ argument, value, reason: "must be an integer >= 1" })
+      throw new InvalidArgument({ argument, value, expected: "must be an integer >= 1" })
 }
 
 /** A box for mixing weight `lambda` on an `height` x `width` image (timm's `rand_bbox`, clipped). */
 export const sample = (lambda: number, height: number, width: number, rng: Rng): Box => {
   checkImage(height, width)
   if (!(lambda >= 0 && lambda <= 1))
-    throw new InvalidParameter({ argument: "lambda", value: lambda, reason: "must be in [0, 1]" })
+    throw new InvalidArgument({ argument: "lambda", value: lambda, expected: "must be in [0, 1]" })
   const { cutH, cutW } = sides(lambda, height, width)
   const cy = rng.int(height)
   const cx = rng.int(width)
@@ -95,7 +95,7 @@ export const spatial = (
 export const sampleResized = (scale: number, height: number, width: number, rng: Rng): Box => {
   checkImage(height, width)
   if (!(scale > 0 && scale <= 1))
-    throw new InvalidParameter({ argument: "scale", value: scale, reason: "must be in (0, 1]" })
+    throw new InvalidArgument({ argument: "scale", value: scale, expected: "must be in (0, 1]" })
   const h = Math.min(height, Math.max(1, Math.round(scale * height)))
   const w = Math.min(width, Math.max(1, Math.round(scale * width)))
   const y0 = rng.int(height - h + 1)
@@ -115,10 +115,10 @@ export const resizedSource = (at: number, start: number, end: number, size: numb
 export const sampleMinMax = (min: number, max: number, height: number, width: number, rng: Rng): Box => {
   checkImage(height, width)
   if (!(min >= 0 && min <= max && max <= 1))
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "minMax",
       value: [min, max],
-      reason: "must satisfy 0 <= min <= max <= 1",
+      expected: "must satisfy 0 <= min <= max <= 1",
     })
   const side = (size: number) => {
     const lo = Math.floor(size * min)

@@ -1,5 +1,7 @@
 /**
- * Typed errors of @vicinal/core. Every message names the argument and the offending value.
+ * Typed errors of @vicinal/core, the error vocabulary of every package: bad input is
+ * `InvalidArgument` (argument, value, what was expected, optionally what to do); the others name
+ * the argument first in the same way. Messages never repeat the tag, which `String(error)` adds.
  *
  * Effect-returning APIs (`Strategy.apply`, `Strategy.fromConfig`) put them in the error
  * channel; the synchronous hot-path helpers (`Lambda.sample` / `sampleInto`, `Box.sample`,
@@ -21,21 +23,43 @@ const show = (value: unknown): string => {
     return String(value)
   if (value === undefined) return "undefined"
   try {
-    return JSON.stringify(value) ?? String(value)
+    const text = JSON.stringify(value) ?? String(value)
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text
   } catch {
     return String(value)
   }
 }
 
-const InvalidParameterBase: TaggedErrorClass<"InvalidParameter"> = Data.TaggedError("InvalidParameter")
-/** A parameter outside its domain, e.g. `alpha must be > 0 and finite, got -1`. */
-export class InvalidParameter extends InvalidParameterBase<{
+/** The fields of a bad argument; `InvalidArgument.message` is built from them by `describeArgument`. */
+export interface ArgumentProblem {
+  /** The argument or config field at fault, as the caller wrote it: `alpha`, `optimizer.lr`, `x[3]`. */
   readonly argument: string
+  /** The value it had (`undefined` when it was missing). */
   readonly value: unknown
-  readonly reason: string
-}> {
+  /** What it must be, as a clause that follows the argument: `must be > 0 and finite`. */
+  readonly expected: string
+  /** What to do about it, when there is more to say than `expected`: `pass --resume to continue`. */
+  readonly fix?: string
+  /** Who refused it, when the argument alone does not say: a model (`ResNet`), `ResNet.forward`. */
+  readonly source?: string
+}
+
+/**
+ * The one message of a bad argument, e.g. `ResNet: depth: must be one of 18, 34, got 19`. It does
+ * not start with the tag: `String(error)` and stack traces put the tag (the error's `name`) first.
+ */
+export const describeArgument = (problem: ArgumentProblem): string =>
+  `${problem.source === undefined ? "" : `${problem.source}: `}${problem.argument === "" ? "config" : problem.argument}: ${problem.expected}, got ${show(problem.value)}${problem.fix === undefined ? "" : `; ${problem.fix}`}`
+
+const InvalidArgumentBase: TaggedErrorClass<"InvalidArgument"> = Data.TaggedError("InvalidArgument")
+/**
+ * Bad input of every package: an argument, option or config field outside its domain, e.g.
+ * `alpha: must be > 0 and finite, got -1`. One class, so that one `catchTag("InvalidArgument")`
+ * serves core, data, losses, models, train, attacks and viz.
+ */
+export class InvalidArgument extends InvalidArgumentBase<ArgumentProblem> {
   override get message(): string {
-    return `InvalidParameter: ${this.argument} ${this.reason}, got ${show(this.value)}`
+    return describeArgument(this)
   }
 }
 
@@ -47,7 +71,7 @@ export class ShapeMismatch extends ShapeMismatchBase<{
   readonly actual: ReadonlyArray<number>
 }> {
   override get message(): string {
-    return `ShapeMismatch: ${this.argument} must have ${this.expected}, got shape [${this.actual.join(", ")}]`
+    return `${this.argument}: must have ${this.expected}, got shape [${this.actual.join(", ")}]`
   }
 }
 
@@ -60,7 +84,7 @@ export class NotADistribution extends NotADistributionBase<{
   readonly reason: string
 }> {
   override get message(): string {
-    return `NotADistribution: ${this.argument} row ${this.row} ${this.reason}, got ${this.value}`
+    return `${this.argument}: row ${this.row} ${this.reason}, got ${this.value}`
   }
 }
 
@@ -70,25 +94,13 @@ export class EmptyBatch extends EmptyBatchBase<{
   readonly argument: string
 }> {
   override get message(): string {
-    return `EmptyBatch: ${this.argument} has no examples (batch size 0)`
+    return `${this.argument}: has no examples (batch size 0)`
   }
 }
 
-const InvalidConfigBase: TaggedErrorClass<"InvalidConfig"> = Data.TaggedError("InvalidConfig")
-/** A strategy config that does not decode; `path` is the field, e.g. `options[1].strategy.alpha`. */
-export class InvalidConfig extends InvalidConfigBase<{
-  readonly path: string
-  readonly value: unknown
-  readonly reason: string
-}> {
-  override get message(): string {
-    return `InvalidConfig: ${this.path === "" ? "config" : this.path}: ${this.reason}, got ${show(this.value)}`
-  }
-}
+export type CoreError = InvalidArgument | ShapeMismatch | NotADistribution | EmptyBatch
 
-export type CoreError = InvalidParameter | ShapeMismatch | NotADistribution | EmptyBatch | InvalidConfig
-
-const tags = new Set(["InvalidParameter", "ShapeMismatch", "NotADistribution", "EmptyBatch", "InvalidConfig"])
+const tags = new Set(["InvalidArgument", "ShapeMismatch", "NotADistribution", "EmptyBatch"])
 
 /** True for any error defined here (used to move thrown hot-path errors into Effect's error channel). */
 export const isCoreError = (u: unknown): u is CoreError =>

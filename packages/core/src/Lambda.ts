@@ -7,7 +7,7 @@
  */
 
 import { dual } from "effect/Function"
-import { InvalidParameter } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 import * as Kernels from "./Kernels.ts"
 import { exp, log } from "./Portable.ts"
 import type { Rng } from "./Random.ts"
@@ -73,7 +73,7 @@ export const until: {
 const positiveFinite = (argument: string, value: number) => Rules.check(Rules.positive, argument, value)
 
 /** The first invalid parameter of `sampler`, if any; `path` prefixes argument names. */
-export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | undefined => {
+export const validate = (sampler: Sampler, path = "lambda"): InvalidArgument | undefined => {
   switch (sampler._tag) {
     case "Beta":
       // Symmetric Beta(alpha, alpha) is reported as `alpha`, the name users gave it.
@@ -88,10 +88,10 @@ export const validate = (sampler: Sampler, path = "lambda"): InvalidParameter | 
       return validate(sampler.sampler, `${path}.sampler`)
     case "Schedule": {
       if (sampler.segments.length === 0)
-        return new InvalidParameter({
+        return new InvalidArgument({
           argument: `${path}.segments`,
           value: [],
-          reason: "must not be empty",
+          expected: "must not be empty",
         })
       for (const [i, segment] of sampler.segments.entries()) {
         const e =
@@ -167,7 +167,7 @@ const drawResolved = (sampler: Sampler, rng: Rng): number => {
   }
 }
 
-/** One lambda at `epoch` (default 0). Throws `InvalidParameter` for an invalid sampler. */
+/** One lambda at `epoch` (default 0). Throws `InvalidArgument` for an invalid sampler. */
 export const sample = (sampler: Sampler, rng: Rng, epoch = 0): number => {
   const error = validate(sampler)
   if (error !== undefined) throw error
@@ -201,7 +201,7 @@ const warmUp = (state: Int32Array): Int32Array => {
  * draws come from the WebAssembly kernels (Jöhnk's method when both shapes are below 1, the
  * Gamma ratio otherwise) after four draws from `rng` seed their generator, so the values differ
  * from repeated `sample` calls. Without WebAssembly it falls back to repeated `sample` calls.
- * Throws `InvalidParameter` for an invalid sampler.
+ * Throws `InvalidArgument` for an invalid sampler.
  */
 export const sampleInto = <A extends Float64Array | Float32Array>(
   sampler: Sampler,

@@ -5,7 +5,7 @@
  * flip's middle example and a batch of one simply keep themselves as partner.
  */
 import { Context } from "effect"
-import { EmptyBatch, InvalidParameter } from "./Errors.ts"
+import { EmptyBatch, InvalidArgument } from "./Errors.ts"
 import type { Rng } from "./Random.ts"
 import * as Rules from "./Rules.ts"
 
@@ -51,7 +51,7 @@ export const knn = (options: { readonly k: number; readonly sameClass?: boolean 
 /** A custom pairing looked up by `name` in the registry given to `plan` / `apply`. */
 export const custom = (name: string): Pairing => ({ _tag: "Custom", name })
 
-export const validate = (pairing: Pairing, path = "pairing"): InvalidParameter | undefined => {
+export const validate = (pairing: Pairing, path = "pairing"): InvalidArgument | undefined => {
   switch (pairing._tag) {
     case "Roll":
       return Rules.check(Rules.integer, `${path}.shift`, pairing.shift)
@@ -85,10 +85,10 @@ const cycleWithin = (group: ReadonlyArray<number>, partner: Int32Array, rng: Rng
 
 const requireLabels = (input: PairingInput, name: string): Int32Array => {
   if (input.labels === undefined || input.labels.length !== input.n)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: `labels (for ${name} pairing)`,
       value: input.labels?.length,
-      reason: `must be given with one label per example (n = ${input.n})`,
+      expected: `must be given with one label per example (n = ${input.n})`,
     })
   return input.labels
 }
@@ -125,10 +125,10 @@ const sameClassPartners = (input: PairingInput, rng: Rng): Int32Array => {
 const knnPartners = (input: PairingInput, k: number, sameClass: boolean, rng: Rng): Int32Array => {
   const { n, features } = input
   if (features === undefined || n === 0 || features.length % n !== 0)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "features (for knn pairing)",
       value: features?.length,
-      reason: `must be given as n * d values (n = ${n})`,
+      expected: `must be given as n * d values (n = ${n})`,
     })
   const labels = sameClass ? requireLabels(input, "knn sameClass") : undefined
   const d = features.length / n
@@ -167,25 +167,25 @@ const knnPartners = (input: PairingInput, k: number, sameClass: boolean, rng: Rn
 
 const checkPartners = (partner: Int32Array, n: number, name: string): Int32Array => {
   if (!(partner instanceof Int32Array) || partner.length !== n)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: `custom pairing "${name}" result`,
       value: (partner as { length?: number } | undefined)?.length,
-      reason: `must be an Int32Array of length ${n}`,
+      expected: `must be an Int32Array of length ${n}`,
     })
   for (let i = 0; i < n; i++) {
     const p = partner[i]!
     if (p < 0 || p >= n)
-      throw new InvalidParameter({
+      throw new InvalidArgument({
         argument: `custom pairing "${name}" result[${i}]`,
         value: p,
-        reason: `must be an index in [0, ${n})`,
+        expected: `must be an index in [0, ${n})`,
       })
   }
   return partner
 }
 
 /**
- * Partner index per example. Throws `EmptyBatch` for no examples and `InvalidParameter` when a
+ * Partner index per example. Throws `EmptyBatch` for no examples and `InvalidArgument` when a
  * pairing lacks what it needs (labels for SC, features for KNN, an unknown custom name).
  */
 export const partners = (
@@ -217,10 +217,10 @@ export const partners = (
     case "Custom": {
       const f = registry[pairing.name]
       if (f === undefined)
-        throw new InvalidParameter({
+        throw new InvalidArgument({
           argument: "pairing.name",
           value: pairing.name,
-          reason: `is not a registered custom pairing (known: ${Object.keys(registry).join(", ") || "none"})`,
+          expected: `must name a registered custom pairing (known: ${Object.keys(registry).join(", ") || "none"})`,
         })
       return checkPartners(f(input, rng), n, pairing.name)
     }

@@ -9,7 +9,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { type xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus"
-import { InvalidParameter } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 import { log } from "./Portable.ts"
 
 /** The full state of a generator: plain numbers, safe to put in JSON. */
@@ -75,11 +75,11 @@ const splitmix32 = (seed: number): (() => number) => {
 
 /**
  * A generator from an integer seed (the same seed gives the same sequence on Bun and Deno).
- * Throws the tagged `InvalidParameter` for a seed that is not a safe integer.
+ * Throws the tagged `InvalidArgument` for a seed that is not a safe integer.
  */
 export const make = (seed: number): Rng => {
   if (!Number.isSafeInteger(seed))
-    throw new InvalidParameter({ argument: "seed", value: seed, reason: "must be a safe integer" })
+    throw new InvalidArgument({ argument: "seed", value: seed, expected: "must be a safe integer" })
   const next = splitmix32(seed)
   const state: Array<number> = [next(), next(), next(), next()]
   // xoroshiro128+ must not start from the all-zero state.

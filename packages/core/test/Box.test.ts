@@ -37,7 +37,7 @@ test("box height scales with H and width with W; clipped to the image; kept frac
   )
 })
 
-test("a lambda outside [0, 1] or an empty image is a tagged InvalidParameter naming the argument", () => {
+test("a lambda outside [0, 1] or an empty image is a tagged InvalidArgument naming the argument", () => {
   const rng = Random.make(1)
   for (const [call, argument] of [
     [() => Box.sample(1.5, 4, 4, rng), "lambda"],
@@ -48,6 +48,6 @@ test("a lambda outside [0, 1] or an empty image is a tagged InvalidParameter nam
   ] as const)
     assert.throws(
       call,
-      (e: { _tag?: string; argument?: string }) => e._tag === "InvalidParameter" && e.argument === argument,
+      (e: { _tag?: string; argument?: string }) => e._tag === "InvalidArgument" && e.argument === argument,
     )
 })

@@ -53,7 +53,7 @@ test("mismatched host sizes are a tagged ShapeMismatch", () => {
   assert.throws(
     () => Host.execute(plan, { x: new Float32Array(5), shape: [2, 3], y: oneHot([0, 1], 2) }),
     (e: { _tag?: string; message?: string }) =>
-      e._tag === "ShapeMismatch" && /x must have batch size 2/.test(e.message ?? ""),
+      e._tag === "ShapeMismatch" && /x: must have batch size 2/.test(e.message ?? ""),
   )
 })
 

@@ -114,23 +114,23 @@ describe("other samplers", () => {
 })
 
 describe("validation", () => {
-  test("alpha <= 0, NaN or Infinity is an InvalidParameter naming alpha and the value", () => {
+  test("alpha <= 0, NaN or Infinity is an InvalidArgument naming alpha and the value", () => {
     for (const alpha of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       const e = Lambda.validate(Lambda.symmetricBeta(alpha))
-      assert.equal(e?._tag, "InvalidParameter")
-      assert.match(e?.message ?? "", /alpha must be > 0 and finite, got (0|-1|NaN|Infinity)/)
+      assert.equal(e?._tag, "InvalidArgument")
+      assert.match(e?.message ?? "", /alpha: must be > 0 and finite, got (0|-1|NaN|Infinity)/)
       assert.throws(
         () => Lambda.sampleInto(Lambda.symmetricBeta(alpha), Random.make(1), new Float64Array(1)),
-        (t: { _tag?: string }) => t._tag === "InvalidParameter",
+        (t: { _tag?: string }) => t._tag === "InvalidArgument",
       )
       assert.throws(
         () => Lambda.sample(Lambda.symmetricBeta(alpha), Random.make(1)),
         (t: { _tag?: string; message?: string }) =>
-          t._tag === "InvalidParameter" && /lambda\.alpha must be > 0/.test(t.message ?? ""),
+          t._tag === "InvalidArgument" && /lambda\.alpha: must be > 0/.test(t.message ?? ""),
       )
     }
-    assert.equal(Lambda.validate(Lambda.constant(1.5))?._tag, "InvalidParameter")
-    assert.equal(Lambda.validate(Lambda.uniform(0))?._tag, "InvalidParameter")
+    assert.equal(Lambda.validate(Lambda.constant(1.5))?._tag, "InvalidArgument")
+    assert.equal(Lambda.validate(Lambda.uniform(0))?._tag, "InvalidArgument")
     assert.equal(Lambda.validate(Lambda.folded(Lambda.beta(1, -2)))?.argument, "lambda.sampler.b")
   })
 })

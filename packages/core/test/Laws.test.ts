@@ -117,9 +117,9 @@ test("one source per rule: validate and the config Schema agree on every numeric
       if (byValidate === undefined) return assert.equal(decoded._tag, "Success", `${path} = ${v}`)
       assert.equal(decoded._tag, "Failure", `${path} = ${v}: validate refuses, the Schema accepts`)
       const error = decoded._tag === "Failure" ? decoded.failure : undefined
-      assert.equal(error?._tag, "InvalidConfig")
-      assert.ok(error?._tag === "InvalidConfig" && error.path === path, `${error?.message}`)
-      assert.equal(error.reason, byValidate.reason)
+      assert.equal(error?._tag, "InvalidArgument")
+      assert.ok(error?._tag === "InvalidArgument" && error.argument === path, `${error?.message}`)
+      assert.equal(error.expected, byValidate.expected)
     }),
     { numRuns: 400 },
   )

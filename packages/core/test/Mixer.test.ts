@@ -133,14 +133,14 @@ const configFailure = (json: unknown) => {
 
 test("an unregistered mixer or bad params are typed errors naming the field", () => {
   const unknown = configFailure({ _tag: "Chain", strategies: [{ _tag: "Custom", name: "nope", params: {} }] })
-  assert.equal(unknown._tag, "InvalidConfig")
+  assert.equal(unknown._tag, "InvalidArgument")
   assert.match(
     unknown.message,
-    /strategies\[0\]\.name: is not a registered mixer \(known: negativeBlend, nextMixup\)/,
+    /strategies\[0\]\.name: must name a registered mixer \(known: negativeBlend, nextMixup\)/,
   )
   const bad = configFailure({ _tag: "WithProbability", p: 1, strategy: nextMixup.make({ lambda: 2 }) })
-  assert.equal(bad._tag, "InvalidConfig")
-  assert.match(bad.message, /^InvalidConfig: strategy\.params\.lambda: .*got 2$/)
+  assert.equal(bad._tag, "InvalidArgument")
+  assert.match(bad.message, /^strategy\.params\.lambda: .*got 2$/)
   assert.throws(
     () =>
       Strategy.plan(
@@ -150,11 +150,11 @@ test("an unregistered mixer or bad params are typed errors naming the field", ()
         Random.make(1),
       ),
     (e: { _tag?: string; argument?: string }) =>
-      e._tag === "InvalidParameter" && e.argument === "custom(negativeBlend).params.alpha",
+      e._tag === "InvalidArgument" && e.argument === "custom(negativeBlend).params.alpha",
   )
   assert.throws(
     () => Strategy.plan(negativeBlend.make({ alpha: 1 }), { n: 2, shape: [2, 1] }, context, Random.make(1)),
     (e: { _tag?: string; message?: string }) =>
-      e._tag === "InvalidParameter" && /is not a registered mixer \(known: none\)/.test(e.message ?? ""),
+      e._tag === "InvalidArgument" && /must name a registered mixer \(known: none\)/.test(e.message ?? ""),
   )
 })

@@ -109,15 +109,15 @@ describe("pairings", () => {
     assert.deepEqual([...Pairing.partners(Pairing.custom("reverse"), { n: 3 }, rng, registry)], [2, 1, 0])
     assert.throws(
       () => Pairing.partners(Pairing.custom("broken"), { n: 1 }, rng, registry),
-      (e: { _tag?: string }) => e._tag === "InvalidParameter",
+      (e: { _tag?: string }) => e._tag === "InvalidArgument",
     )
     assert.throws(
       () => Pairing.partners(Pairing.custom("missing"), { n: 1 }, rng, registry),
-      /pairing.name is not a registered custom pairing/,
+      /pairing.name: must name a registered custom pairing/,
     )
     assert.match(
       Pairing.validate(Pairing.knn({ k: 0 }))?.message ?? "",
-      /pairing.k must be an integer >= 1, got 0/,
+      /pairing.k: must be an integer >= 1, got 0/,
     )
   })
 

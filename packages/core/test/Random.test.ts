@@ -31,10 +31,10 @@ test("uniform draws lie in [0, 1) and int(n) in [0, n)", () => {
   }
 })
 
-test("a non-integer seed is a tagged InvalidParameter naming the seed", () => {
+test("a non-integer seed is a tagged InvalidArgument naming the seed", () => {
   assert.throws(
     () => Random.make(1.5),
     (e: { _tag?: string; message?: string }) =>
-      e._tag === "InvalidParameter" && /seed must be a safe integer, got 1.5/.test(e.message ?? ""),
+      e._tag === "InvalidArgument" && /seed: must be a safe integer, got 1.5/.test(e.message ?? ""),
   )
 })

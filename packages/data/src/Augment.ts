@@ -11,7 +11,7 @@
 import type { Random } from "@vicinal/core"
 import type { HostBatch } from "./Batches.ts"
 import * as Check from "./Check.ts"
-import { InvalidArgument } from "./DataError.ts"
+import { InvalidArgument } from "./Errors.ts"
 
 type Rng = Random.Rng
 
@@ -30,7 +30,7 @@ const nhwc = (batch: HostBatch, augmentation: string): Nhwc => {
     throw new InvalidArgument({
       argument: `${augmentation}: batch.shape`,
       value: batch.shape,
-      reason: "must be [n, height, width, channels]",
+      expected: "must be [n, height, width, channels]",
     })
   return { n, h, w, c }
 }
@@ -112,13 +112,13 @@ export const normalise =
       throw new InvalidArgument({
         argument: "normalise: mean",
         value: options.mean,
-        reason: `needs ${c} channels`,
+        expected: `must have ${c} entries, one per channel`,
       })
     if (options.std.length !== c || options.std.some((s) => !(s > 0)))
       throw new InvalidArgument({
         argument: "normalise: std",
         value: options.std,
-        reason: `needs ${c} channels, all > 0`,
+        expected: `must have ${c} entries, one per channel, all > 0`,
       })
     const out = new Float32Array(batch.x.length)
     for (let i = 0; i < out.length; i++) {

@@ -11,8 +11,8 @@ import type { Random } from "@vicinal/core"
 import { Effect, Stream } from "effect"
 import type { Augmentation } from "./Augment.ts"
 import * as Check from "./Check.ts"
-import { type DataError, InvalidArgument, isDataError } from "./DataError.ts"
 import { type Dataset, featureSize, gather, labelError, oneHot, size } from "./Dataset.ts"
+import { type DataError, InvalidArgument, isDataError } from "./Errors.ts"
 import { epochRng, permutation } from "./Shuffle.ts"
 
 type Rng = Random.Rng
@@ -69,7 +69,8 @@ const check = (dataset: Dataset, options: BatchOptions): InvalidArgument | undef
       ? new InvalidArgument({
           argument: "seed",
           value: options.seed,
-          reason: `${dataset.name}: shuffling and augmentation need a seed or an rng (or shuffle: false)`,
+          expected: `must be given: shuffling and augmentation of ${dataset.name} draw random numbers`,
+          fix: "pass a seed or an rng, or shuffle: false without augment",
         })
       : undefined,
   )
@@ -127,7 +128,7 @@ const asDataError = (cause: unknown): DataError =>
     : new InvalidArgument({
         argument: "augment",
         value: cause instanceof Error ? cause.message : String(cause),
-        reason: "the augmentation threw",
+        expected: "must not throw",
       })
 
 /**
@@ -149,11 +150,12 @@ export const stream = (dataset: Dataset, options: BatchOptions): Stream.Stream<H
           }),
     )
   })
-  const prefetch = options.prefetch ?? 2
-  return Number.isSafeInteger(prefetch) && prefetch > 0
-    ? Stream.buffer(batches, { capacity: prefetch })
-    : batches
+  return prefetched(batches, options.prefetch)
 }
+
+/** The stream with up to `prefetch` (default 2) elements prepared ahead of its consumer; 0 = none. */
+export const prefetched = <A, E>(stream: Stream.Stream<A, E>, prefetch = 2): Stream.Stream<A, E> =>
+  Number.isSafeInteger(prefetch) && prefetch > 0 ? Stream.buffer(stream, { capacity: prefetch }) : stream
 
 export interface EpochBatch {
   readonly epoch: number
@@ -203,7 +205,7 @@ export const toBatch = (
     throw new InvalidArgument({
       argument: "host.shape",
       value: host.shape,
-      reason: `does not match x (${host.x.length} values) and labels (${labels.length})`,
+      expected: `must match x (${host.x.length} values) and labels (${labels.length})`,
     })
   const bad = labelError("toBatch", labels, host.numClasses)
   if (bad !== undefined) throw bad

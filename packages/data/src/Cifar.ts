@@ -4,8 +4,8 @@
  * (coarse, fine) before the pixels. Images come out as [N, 32, 32, 3] (HWC) floats in [0, 1].
  */
 import { Effect } from "effect"
-import { type DataError, LabelOutOfRange, Truncated } from "./DataError.ts"
 import { type Dataset, make } from "./Dataset.ts"
+import { type DataError, LabelOutOfRange, Truncated } from "./Errors.ts"
 import { readBytes } from "./Files.ts"
 
 const side = 32

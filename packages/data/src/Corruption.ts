@@ -10,8 +10,8 @@ import { Random } from "@vicinal/core"
 import { Effect } from "effect"
 import { dual } from "effect/Function"
 import * as Check from "./Check.ts"
-import { InvalidArgument } from "./DataError.ts"
 import type { Dataset } from "./Dataset.ts"
+import { InvalidArgument } from "./Errors.ts"
 import type { TrainTest } from "./Split.ts"
 
 export interface CorruptionOptions {
@@ -29,7 +29,7 @@ const check = (dataset: Dataset, options: CorruptionOptions): InvalidArgument | 
       ? new InvalidArgument({
           argument: "excludeTrue",
           value: true,
-          reason: `needs at least 2 classes, ${dataset.name} has ${dataset.numClasses}`,
+          expected: `must be false for ${dataset.name}: it has ${dataset.numClasses} class, and excluding the true label needs at least 2`,
         })
       : undefined,
   )

@@ -7,8 +7,8 @@
 import { parse as parseCsv } from "csv-parse/sync"
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
-import { type DataError, InvalidArgument, LabelOutOfRange, ParseError } from "./DataError.ts"
 import { type Dataset, featureStats, make, standardise } from "./Dataset.ts"
+import { type DataError, InvalidArgument, LabelOutOfRange, ParseError } from "./Errors.ts"
 import { readText } from "./Files.ts"
 
 export interface CsvOptions {
@@ -91,10 +91,10 @@ const columnIndex = (
       : new InvalidArgument({
           argument,
           value: column,
-          reason:
+          expected:
             header === undefined
-              ? "a column name needs a header row"
-              : `no such column in ${header.join(",")}`,
+              ? "must be a column index: a column name needs a header row"
+              : `must name a column of ${header.join(",")}`,
         })
   }
   const index = column < 0 ? width + column : column
@@ -103,7 +103,7 @@ const columnIndex = (
     : new InvalidArgument({
         argument,
         value: column,
-        reason: `must be a column index in [-${width}, ${width})`,
+        expected: `must be a column index in [-${width}, ${width})`,
       })
 }
 

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import { dual } from "effect/Function"
 import * as Check from "./Check.ts"
-import { InvalidArgument, LabelOutOfRange } from "./DataError.ts"
+import { InvalidArgument, LabelOutOfRange } from "./Errors.ts"
 
 export interface Dataset {
   readonly name: string
@@ -60,7 +60,7 @@ const validate = (input: MakeInput): InvalidArgument | LabelOutOfRange | undefin
     return new InvalidArgument({
       argument: "shape",
       value: input.shape,
-      reason: "must be non-negative integers [N, ...]",
+      expected: "must be non-negative integers [N, ...]",
     })
   const n = size(input)
   const classes = Check.integerAtLeast("numClasses", input.numClasses, 1)
@@ -69,25 +69,25 @@ const validate = (input: MakeInput): InvalidArgument | LabelOutOfRange | undefin
     return new InvalidArgument({
       argument: "x.length",
       value: input.x.length,
-      reason: `shape ${JSON.stringify(input.shape)} needs ${n * featureSize(input.shape)} values`,
+      expected: `must be ${n * featureSize(input.shape)}, the values shape ${JSON.stringify(input.shape)} needs`,
     })
   if (input.labels.length !== n)
     return new InvalidArgument({
       argument: "labels.length",
       value: input.labels.length,
-      reason: `must equal N = ${n}`,
+      expected: `must equal N = ${n}`,
     })
   if (input.trueLabels !== undefined && input.trueLabels.length !== n)
     return new InvalidArgument({
       argument: "trueLabels.length",
       value: input.trueLabels.length,
-      reason: `must equal N = ${n}`,
+      expected: `must equal N = ${n}`,
     })
   if (input.classNames !== undefined && input.classNames.length !== input.numClasses)
     return new InvalidArgument({
       argument: "classNames",
       value: input.classNames,
-      reason: `must have numClasses = ${input.numClasses} names`,
+      expected: `must have numClasses = ${input.numClasses} names`,
     })
   return (
     labelError(input.name, input.labels, input.numClasses) ??
@@ -124,7 +124,7 @@ export const subset: {
             new InvalidArgument({
               argument: `indices[${i}]`,
               value: index,
-              reason: `must be an integer in [0, ${n})`,
+              expected: `must be an integer in [0, ${n})`,
             }),
           )
       }
@@ -243,7 +243,7 @@ export const standardise: {
       new InvalidArgument({
         argument: "stats",
         value: `mean[${stats.mean.length}], std[${stats.std.length}]`,
-        reason: `must have one entry per feature (${d})`,
+        expected: `must have one entry per feature (${d})`,
       }),
     )
   const x = new Float32Array(dataset.x.length)

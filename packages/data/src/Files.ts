@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises"
 import { gunzipSync } from "node:zlib"
 import { Effect } from "effect"
-import { FileNotFound, FileUnreadable, Inconsistent } from "./DataError.ts"
+import { FileNotFound, FileUnreadable, Inconsistent } from "./Errors.ts"
 
 const reason = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 

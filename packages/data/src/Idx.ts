@@ -4,8 +4,8 @@
  */
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
-import { BadMagic, type DataError, Inconsistent, Truncated } from "./DataError.ts"
 import { type Dataset, labelError, make } from "./Dataset.ts"
+import { BadMagic, type DataError, Inconsistent, Truncated } from "./Errors.ts"
 import { readMaybeGzip } from "./Files.ts"
 
 export const IMAGES_MAGIC = 0x00000803

@@ -9,7 +9,7 @@
  * (PIL antialiases when shrinking; the difference is a slight softening, not a shift).
  */
 import { Portable, type Random } from "@vicinal/core"
-import { InvalidArgument } from "./DataError.ts"
+import { InvalidArgument } from "./Errors.ts"
 
 /** An image as decoded: height x width x 3 bytes, row-major, RGB. */
 export interface RgbImage {
@@ -51,7 +51,7 @@ const check = (image: RgbImage): void => {
     throw new InvalidArgument({
       argument: "image",
       value: { width, height, bytes: data.length },
-      reason: "must have positive integer width and height and width * height * 3 RGB bytes",
+      expected: "must have positive integer width and height and width * height * 3 RGB bytes",
     })
 }
 

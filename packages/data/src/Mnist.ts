@@ -6,8 +6,8 @@
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
-import { type DataError, Inconsistent } from "./DataError.ts"
 import { type Dataset, make } from "./Dataset.ts"
+import { type DataError, Inconsistent } from "./Errors.ts"
 import { readText } from "./Files.ts"
 import { stratified, type TrainTest } from "./Split.ts"
 

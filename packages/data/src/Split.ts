@@ -6,8 +6,8 @@
 import { Random } from "@vicinal/core"
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
-import { InvalidArgument } from "./DataError.ts"
 import { type Dataset, gather, size } from "./Dataset.ts"
+import { InvalidArgument } from "./Errors.ts"
 import { shuffleInPlace } from "./Shuffle.ts"
 
 export interface TrainTest {
@@ -49,7 +49,7 @@ const resolveTestSize = (n: number, options: StratifiedOptions): number | Invali
         ? new InvalidArgument({
             argument: "testSize",
             value: options.testSize,
-            reason: `exceeds the ${n} examples`,
+            expected: `must be at most the ${n} examples`,
           })
         : undefined)
     return error ?? options.testSize

@@ -7,8 +7,8 @@
 import { Portable, Random } from "@vicinal/core"
 import { Effect } from "effect"
 import * as Check from "./Check.ts"
-import type { InvalidArgument, LabelOutOfRange } from "./DataError.ts"
 import { type Dataset, gather, make } from "./Dataset.ts"
+import type { InvalidArgument, LabelOutOfRange } from "./Errors.ts"
 import { permutation } from "./Shuffle.ts"
 
 type Rng = Random.Rng

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import * as tf from "@tensorflow/tfjs-core"
+import { main as imagenet } from "../examples/imagenet.ts"
 import { main } from "../examples/quickstart.ts"
-import { run } from "./helpers.ts"
+import { run, withTempDir } from "./helpers.ts"
+import { writeTinyImageNet } from "./imagenetFolder.ts"
 
 test("the README's quick start runs and reports what it claims", async () => {
   const before = tf.memory().numTensors
@@ -16,3 +18,18 @@ test("the README's quick start runs and reports what it claims", async () => {
   assert.deepEqual(result.shapes, { x: [2000, 28, 28, 1], y: [2000, 10] })
   assert.equal(tf.memory().numTensors, before)
 })
+
+test("the README's ImageNet example streams a folder of real JPEG files", () =>
+  withTempDir(async (dir) => {
+    const tiny = await writeTinyImageNet(dir)
+    const before = tf.memory().numTensors
+    const result = await run(imagenet(dir, 16))
+    assert.deepEqual(result, {
+      classes: 3,
+      train: 3 * tiny.perClass,
+      val: tiny.val.length,
+      firstBatch: [3 * tiny.perClass, 16, 16, 3],
+      valRows: tiny.val.length,
+    })
+    assert.equal(tf.memory().numTensors, before)
+  }))

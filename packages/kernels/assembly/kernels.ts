@@ -1,8 +1,9 @@
 /**
  * Float32 GEMM and the convolution filter gradient for tfjs's wasm backend, in WebAssembly SIMD
  * (AssemblyScript; `npm run kernels -w @vicinal/kernels` compiles this file into
- * `src/KernelsBinary.ts`). The module imports the backend's own memory, so it reads the
- * tensors where tfjs keeps them and writes the outputs in place: no copies. It has no static
+ * `src/KernelsBinary.ts`, and, for a shared memory, `src/KernelsSharedBinary.ts`). The module
+ * imports the backend's own memory, so it reads the tensors where tfjs keeps them and writes the
+ * outputs in place: no copies. The shared build runs on a helper thread (src/Threads.ts). It has no static
  * data (nothing is written into that memory at instantiation) and allocates nothing; the caller
  * passes byte addresses of tensors and of scratch space it reserved with the backend's malloc.
  *
@@ -14,13 +15,18 @@
 // Columns of one packed panel of B (two f32x4 lanes) and rows of one register tile.
 const NR: i32 = 8
 const MR: i32 = 4
-// Rows of K packed at once: 256 x 8 floats = 8 KB of panel, which stays in L1 while A streams.
+// Rows of K per block: 256 x 8 floats = 8 KB of panel, which stays in L1 while A streams.
 const KB: i32 = 256
+
+// The number of NR-column panels of an n-column B.
+function panelsOf(n: i32): i32 {
+  return (n + NR - 1) / NR
+}
 
 // Pack B[k0 .. k0 + kc, 0 .. n] into panels of NR columns: panel p holds, for each k, the NR
 // values B[k, p * NR .. p * NR + NR] (zero beyond n), contiguously.
-function packB(b: usize, bRow: i32, bCol: i32, k0: i32, kc: i32, n: i32, pack: usize): void {
-  const panels = (n + NR - 1) / NR
+function packBlock(b: usize, bRow: i32, bCol: i32, k0: i32, kc: i32, n: i32, pack: usize): void {
+  const panels = panelsOf(n)
   for (let p = 0; p < panels; p++) {
     const dst = pack + <usize>(p * kc * NR) * 4
     const j0 = p * NR
@@ -182,42 +188,51 @@ function tileScalar(
   }
 }
 
-/** Bytes of scratch `gemm` needs for an output of `n` columns and a depth of `k`. */
-export function gemmScratchBytes(n: i32, k: i32): i32 {
-  return ((n + NR - 1) / NR) * NR * min(k, KB) * 4
+/** Bytes of B (`k` rows, `n` columns) packed by `packB`. */
+export function packedBytes(n: i32, k: i32): i32 {
+  return panelsOf(n) * NR * k * 4
+}
+
+/**
+ * Pack B, whose B[k, j] is the float at b + 4 (k bRow + j bCol) (any transpose is a choice of
+ * strides), into `pack` (`packedBytes(n, k)` bytes, 16-byte aligned), for `gemmPacked`: blocks of
+ * KB rows of K one after another, each block's panels one after another. Packed once, B serves
+ * every product with it (every matrix of a batch that shares B, and every thread).
+ */
+export function packB(b: usize, bRow: i32, bCol: i32, k: i32, n: i32, pack: usize): void {
+  const block = <usize>(panelsOf(n) * NR) * 4
+  for (let k0 = 0; k0 < k; k0 += KB)
+    packBlock(b, bRow, bCol, k0, min(KB, k - k0), n, pack + <usize>k0 * block)
 }
 
 /**
  * C[m, n] (row-major, contiguous) = A . B, where A[i, k] is the float at a + 4 (i aRow + k aCol)
- * and B[k, j] the float at b + 4 (k bRow + j bCol): any transpose of either operand is a choice
- * of strides. `pack` is `gemmScratchBytes(n, k)` bytes of scratch (16-byte aligned).
+ * and B was packed by `packB` into `pack`. Rows of C are independent: a range of them is the
+ * product of the same range of A's rows (how the work is split between threads).
  */
-export function gemm(
+export function gemmPacked(
   a: usize,
   aRow: i32,
   aCol: i32,
-  b: usize,
-  bRow: i32,
-  bCol: i32,
+  pack: usize,
   c: usize,
   m: i32,
   n: i32,
   k: i32,
-  pack: usize,
 ): void {
   if (k === 0) {
     memory.fill(c, 0, <usize>(m * n) * 4)
     return
   }
+  const panels = panelsOf(n)
   for (let k0 = 0; k0 < k; k0 += KB) {
     const kc = min(KB, k - k0)
     const first = k0 === 0
-    packB(b, bRow, bCol, k0, kc, n, pack)
-    const panels = (n + NR - 1) / NR
+    const block = pack + <usize>(k0 * panels * NR) * 4
     for (let p = 0; p < panels; p++) {
       const j0 = p * NR
       const width = min(NR, n - j0)
-      const panel = pack + <usize>(p * kc * NR) * 4
+      const panel = block + <usize>(p * kc * NR) * 4
       let i = 0
       if (width === NR) {
         for (; i + MR <= m; i += MR) tile4x8(a, aRow, aCol, i, k0, kc, panel, c, n, j0, first)

@@ -7,16 +7,11 @@
  *   filter flipped in space and its channel axes swapped.
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, dimensions, floats, gemmFor, type WasmBackend } from "./Heap.ts"
+import { dimensions, gemmFor, nhwc, view, type WasmBackend, type Window } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
 
-type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding
-
-interface ConvAttrs {
-  readonly strides: number | [number, number]
-  readonly pad: Pad
+interface ConvAttrs extends Window {
   readonly dataFormat: "NHWC" | "NCHW"
-  readonly dimRoundingMode?: "floor" | "round" | "ceil"
 }
 
 interface FilterAttrs extends ConvAttrs {
@@ -27,8 +22,6 @@ interface InputAttrs extends ConvAttrs {
   readonly inputShape: [number, number, number, number]
 }
 
-const size = (dims: ReadonlyArray<number>): number => dims.reduce((p, d) => p * d, 1)
-
 /**
  * The filter gradient composed of ops the wasm backend has (pad, one strided slice and one
  * transposed matmul per kernel tap), for where this package's module cannot run (a shared,
@@ -36,14 +29,7 @@ const size = (dims: ReadonlyArray<number>): number => dims.reduce((p, d) => p * 
  */
 export const composedFilterGradient = (x: tf.Tensor4D, dy: tf.Tensor4D, attrs: FilterAttrs): tf.Tensor4D =>
   tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape,
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode,
-    )
+    const info = nhwc(x.shape, attrs.filterShape, attrs)
     const { top, bottom, left, right } = info.padInfo
     const padded = tf.pad(x, [
       [0, 0],
@@ -98,21 +84,8 @@ export const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   const gemm = gemmFor(wasm)
   if (gemm === undefined || x.dtype !== "float32" || dy.dtype !== "float32")
     return composedFilterGradientKernel(args)
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  )
   const out = wasm.makeOutput(a.filterShape, "float32")
-  gemm.conv2dFilterGradient(
-    addressOf(wasm, x),
-    addressOf(wasm, dy),
-    addressOf(wasm, out),
-    ...dimensions(info),
-  )
+  gemm.conv2dFilterGradient(...dimensions(wasm, [x, dy, out], nhwc(x.shape, a.filterShape, a)))
   return out
 }
 
@@ -144,14 +117,7 @@ export const conv2dBackpropInput: tf.KernelFunc = (args) => {
   const conv2d = tf.getKernel("Conv2D", Stock.BACKEND)
   if (a.dataFormat !== "NHWC" || dy.dtype !== "float32" || filter.dtype !== "float32" || conv2d === undefined)
     return Stock.run("Conv2DBackpropInput", args)
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  )
+  const info = nhwc(a.inputShape, filter.shape as [number, number, number, number], a)
   const padding = transposedPadding(info)
   if (padding === undefined) return Stock.run("Conv2DBackpropInput", args)
   const { filterHeight: fh, filterWidth: fw, inChannels: ci, outChannels: co } = info
@@ -160,8 +126,8 @@ export const conv2dBackpropInput: tf.KernelFunc = (args) => {
   const flipped = wasm.makeOutput([fh, fw, co, ci], "float32")
   const spread = dilated === undefined ? undefined : wasm.makeOutput(dilated, "float32")
   // Views after the last allocation (an allocation may grow, and so detach, the memory).
-  const w = floats(wasm, addressOf(wasm, filter), fh * fw * ci * co)
-  const wt = floats(wasm, addressOf(wasm, flipped), fh * fw * ci * co)
+  const w = view(wasm, filter)
+  const wt = view(wasm, flipped)
   for (let y = 0; y < fh; y++)
     for (let x = 0; x < fw; x++) {
       const from = ((fh - 1 - y) * fw + (fw - 1 - x)) * ci * co
@@ -169,8 +135,8 @@ export const conv2dBackpropInput: tf.KernelFunc = (args) => {
       for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) wt[to + o * ci + i] = w[from + i * co + o]!
     }
   if (spread !== undefined && dilated !== undefined) {
-    const d = floats(wasm, addressOf(wasm, dy), size(dy.shape))
-    const s = floats(wasm, addressOf(wasm, spread), size(dilated))
+    const d = view(wasm, dy)
+    const s = view(wasm, spread)
     s.fill(0)
     const [, dh, dw] = dilated as [number, number, number, number]
     for (let n = 0; n < nb; n++)

@@ -6,7 +6,7 @@
  * The memory grows when tfjs (or a scratch allocation) needs more, which detaches every typed
  * array made over it before: views are taken with `floats` after the last allocation of a kernel.
  */
-import type * as tf from "@tensorflow/tfjs-core"
+import * as tf from "@tensorflow/tfjs-core"
 import { kernelsWasmBase64 } from "./KernelsBinary.ts"
 
 /** The parts of tfjs-backend-wasm's emscripten module used here. */
@@ -30,22 +30,22 @@ export interface WasmBackend {
 
 /** This package's WebAssembly exports (assembly/kernels.ts); addresses are byte offsets. */
 export interface Gemm {
-  readonly gemmScratchBytes: (n: number, k: number) => number
-  readonly gemm: (
+  readonly packedBytes: (n: number, k: number) => number
+  readonly packB: (b: number, bRow: number, bCol: number, k: number, n: number, pack: number) => void
+  readonly gemmPacked: (
     a: number,
     aRow: number,
     aCol: number,
-    b: number,
-    bRow: number,
-    bCol: number,
+    pack: number,
     c: number,
     m: number,
     n: number,
     k: number,
-    pack: number,
   ) => void
-  readonly conv2dFilterGradient: (x: number, dy: number, dw: number, ...dims: ReadonlyArray<number>) => void
-  readonly maxPoolGrad: (x: number, dy: number, dx: number, ...dims: ReadonlyArray<number>) => void
+  /** x, dy, dw and the dimensions: the arguments `dimensions` lists. */
+  readonly conv2dFilterGradient: (...args: ReadonlyArray<number>) => void
+  /** x, dy, dx and the dimensions: the arguments `dimensions` lists. */
+  readonly maxPoolGrad: (...args: ReadonlyArray<number>) => void
 }
 
 const binary = (): Uint8Array => Uint8Array.from(atob(kernelsWasmBase64), (c) => c.charCodeAt(0))
@@ -58,7 +58,8 @@ const instances = new WeakMap<object, Gemm | null>()
 const instantiate = (memory: WebAssembly.Memory): Gemm | null => {
   try {
     compiled ??= new WebAssembly.Module(binary() as BufferSource)
-    return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Gemm
+    // A plain object (the exports object is frozen), so that a test can count calls.
+    return { ...new WebAssembly.Instance(compiled, { env: { memory } }).exports } as unknown as Gemm
   } catch {
     compiled = compiled === undefined ? null : compiled
     return null
@@ -85,12 +86,42 @@ export const gemmFor = (backend: WasmBackend): Gemm | undefined => {
   return instance ?? undefined
 }
 
+/** The attributes that place a convolution's or a pooling's window (no dilation). */
+export interface Window {
+  readonly strides: number | [number, number]
+  readonly pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding
+  readonly dimRoundingMode?: "floor" | "round" | "ceil"
+}
+
 /**
- * The dimensions the module's convolution and pooling kernels take, after their three addresses:
- * batch, input height, width, channels, output height, width, channels, filter height, width,
- * strides, and the padding at the top and left.
+ * The geometry of a window `filterShape` ([height, width, in channels, out channels]) sliding
+ * over an NHWC input of shape `inputShape` (a pooling's filter has as many out channels as in).
  */
-export const dimensions = (info: tf.backend_util.Conv2DInfo): ReadonlyArray<number> => [
+export const nhwc = (
+  inputShape: ReadonlyArray<number>,
+  filterShape: readonly [number, number, number, number],
+  window: Window,
+): tf.backend_util.Conv2DInfo =>
+  tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    [...filterShape],
+    window.strides,
+    1,
+    window.pad,
+    window.dimRoundingMode,
+  )
+
+/**
+ * The arguments of the module's convolution and pooling kernels: the byte addresses of their
+ * three tensors (two inputs, the output), then batch, input height, width, channels, output
+ * height, width, channels, filter height, width, strides, and the padding at the top and left.
+ */
+export const dimensions = (
+  backend: WasmBackend,
+  tensors: readonly [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo],
+  info: tf.backend_util.Conv2DInfo,
+): ReadonlyArray<number> => [
+  ...tensors.map((t) => addressOf(backend, t)),
   info.batchSize,
   info.inHeight,
   info.inWidth,
@@ -116,6 +147,14 @@ export const addressOf = (backend: WasmBackend, info: tf.TensorInfo): number => 
 /** A float32 view of `length` values at byte `address` (take it after the kernel's last allocation). */
 export const floats = (backend: WasmBackend, address: number, length: number): Float32Array =>
   new Float32Array(backend.wasm.HEAPF32.buffer, address, length)
+
+/** A float32 view of a tensor's data on the heap (take it after the kernel's last allocation). */
+export const view = (backend: WasmBackend, info: tf.TensorInfo): Float32Array =>
+  floats(
+    backend,
+    addressOf(backend, info),
+    info.shape.reduce((p, d) => p * d, 1),
+  )
 
 /** Run `body` with `bytes` of 16-byte-aligned scratch on the heap, freed afterwards. */
 export const withScratch = <A>(backend: WasmBackend, bytes: number, body: (address: number) => A): A => {

@@ -20,6 +20,7 @@ import { batchMatMul, fusedMatMul } from "./MatMul.ts"
 import { maxPoolGrad } from "./Pool.ts"
 import { sum, unsortedSegmentSumKernel } from "./Reduce.ts"
 import * as Stock from "./Stock.ts"
+import * as Threads from "./Threads.ts"
 
 const replacement = (kernelName: string, kernelFunc: tf.KernelFunc): tf.KernelConfig => ({
   kernelName,
@@ -125,5 +126,20 @@ export const registered = (): boolean =>
     const current = tf.getKernel(ours.kernelName, Stock.BACKEND)
     return current === ours || current === undefined
   })
+
+/**
+ * Run the matmuls' GEMM on `n` threads, 1 (the default) or 2: products of at least
+ * `Threads.MIN_SPLIT_MACS` multiply-adds split their rows with a helper thread (a worker sharing
+ * a memory with it). Two start the helper on first use; switching back and forth then takes
+ * effect at once. Same results, bit for bit, whatever the number. Off by default: whether two
+ * threads are faster depends on the machine being otherwise idle (apps/bench measures it).
+ */
+export const setThreads = Threads.setThreads
+
+/** The number of threads the GEMM runs on. */
+export const threads = Threads.count
+
+/** Stop the GEMM's helper thread (back to one thread). */
+export const stopThreads = Threads.stop
 
 register()

@@ -8,8 +8,9 @@
  * made XNNPACK slower than this GEMM on the MLP's [128, 784] . [784, 512]).
  */
 import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, floats, gemmFor, type WasmBackend, withScratch } from "./Heap.ts"
+import { addressOf, gemmFor, view, type WasmBackend, withScratch } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
+import * as Threads from "./Threads.ts"
 
 interface MatMulAttrs {
   readonly transposeA: boolean
@@ -45,7 +46,10 @@ const productOf = (a: tf.TensorInfo, b: tf.TensorInfo, attrs: MatMulAttrs): Prod
   return { m, n, k, batchA, batchB, outShape: [...batchShape, m, n] }
 }
 
-/** out = op(a) . op(b) for every matrix of the batch, in place on the heap. */
+/**
+ * out = op(a) . op(b) for every matrix of the batch, in place on the heap. B is packed once per
+ * matrix of B: a B shared by the whole batch (broadcast) is packed once for all of it.
+ */
 const multiply = (
   backend: WasmBackend,
   a: tf.TensorInfo,
@@ -60,24 +64,29 @@ const multiply = (
   const [aRow, aCol] = attrs.transposeA ? [1, m] : [k, 1]
   const [bRow, bCol] = attrs.transposeB ? [1, k] : [n, 1]
   const batch = Math.max(p.batchA, p.batchB)
-  withScratch(backend, gemm.gemmScratchBytes(n, k), (pack) => {
+  const packBytes = gemm.packedBytes(n, k)
+  withScratch(backend, packBytes, (pack) => {
     const a0 = addressOf(backend, a)
     const b0 = addressOf(backend, b)
     const c0 = addressOf(backend, out)
-    for (let i = 0; i < batch; i++)
-      gemm.gemm(
-        a0 + (p.batchA === 1 ? 0 : i * m * k * 4),
+    // After the last allocation (the scratch's).
+    const heap = new Uint8Array(backend.wasm.HEAPF32.buffer)
+    for (let i = 0; i < batch; i++) {
+      if (i === 0 || p.batchB > 1) gemm.packB(b0 + i * k * n * 4, bRow, bCol, k, n, pack)
+      Threads.gemm({
+        heap,
+        gemmPacked: gemm.gemmPacked,
+        a: a0 + (p.batchA === 1 ? 0 : i * m * k * 4),
         aRow,
         aCol,
-        b0 + (p.batchB === 1 ? 0 : i * k * n * 4),
-        bRow,
-        bCol,
-        c0 + i * m * n * 4,
+        pack,
+        packBytes,
+        c: c0 + i * m * n * 4,
         m,
         n,
         k,
-        pack,
-      )
+      })
+    }
   })
   return out
 }
@@ -128,8 +137,8 @@ export const fusedMatMul: tf.KernelFunc = (args) => {
       : undefined
   if (p === undefined) return Stock.run("_FusedMatMul", args)
   const out = multiply(backend, a, b, attrs, p)
-  const values = floats(backend, addressOf(backend, out), size(out.shape))
-  const biasValues = bias == null ? undefined : floats(backend, addressOf(backend, bias), size(bias.shape))
+  const values = view(backend, out)
+  const biasValues = bias == null ? undefined : view(backend, bias)
   const relu = attrs.activation === "relu"
   const n = p.n
   for (let start = 0; start < values.length; start += n)

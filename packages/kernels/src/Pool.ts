@@ -7,15 +7,12 @@
  * stock kernel): four channels at a time in this package's WebAssembly module, or the same loop
  * in JavaScript where the module cannot run. Overlapping windows add into dx in window order.
  */
-import * as tf from "@tensorflow/tfjs-core"
-import { addressOf, dimensions, floats, gemmFor, type WasmBackend } from "./Heap.ts"
+import type * as tf from "@tensorflow/tfjs-core"
+import { dimensions, gemmFor, nhwc, view, type WasmBackend, type Window } from "./Heap.ts"
 import * as Stock from "./Stock.ts"
 
-interface PoolAttrs {
+interface PoolAttrs extends Window {
   readonly filterSize: number | [number, number]
-  readonly strides: number | [number, number]
-  readonly pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding
-  readonly dimRoundingMode?: "floor" | "round" | "ceil"
 }
 
 /** dx (zeroed here) of max pooling x, given dy. */
@@ -67,31 +64,16 @@ export const maxPoolGrad: tf.KernelFunc = (args) => {
   }
   const a = args.attrs as unknown as PoolAttrs
   const wasm = args.backend as unknown as WasmBackend
-  const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number],
-    a.filterSize,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  )
+  const [fh, fw] = typeof a.filterSize === "number" ? [a.filterSize, a.filterSize] : a.filterSize
+  const channels = input.shape[3]!
+  const info = nhwc(input.shape, [fh, fw, channels, channels], a)
   if (input.dtype !== "float32" || dy.dtype !== "float32") return Stock.run("MaxPoolGrad", args)
   const dx = wasm.makeOutput(input.shape, "float32")
   const module = gemmFor(wasm)
   if (module !== undefined) {
-    module.maxPoolGrad(addressOf(wasm, input), addressOf(wasm, dy), addressOf(wasm, dx), ...dimensions(info))
+    module.maxPoolGrad(...dimensions(wasm, [input, dy, dx], info))
     return dx
   }
-  const count = input.shape.reduce((p, d) => p * d, 1)
-  maxPoolGradInto(
-    floats(wasm, addressOf(wasm, input), count),
-    floats(
-      wasm,
-      addressOf(wasm, dy),
-      dy.shape.reduce((p, d) => p * d, 1),
-    ),
-    floats(wasm, addressOf(wasm, dx), count),
-    info,
-  )
+  maxPoolGradInto(view(wasm, input), view(wasm, dy), view(wasm, dx), info)
   return dx
 }

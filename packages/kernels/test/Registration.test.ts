@@ -2,9 +2,10 @@ import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
 import { describe, test } from "node:test"
 import { fileURLToPath } from "node:url"
-import { compile } from "../scripts/kernels.ts"
+import { compile, compileShared } from "../scripts/kernels.ts"
 import { Kernels } from "../src/index.ts"
 import { kernelsWasmBase64 } from "../src/KernelsBinary.ts"
+import { kernelsSharedWasmBase64 } from "../src/KernelsSharedBinary.ts"
 import { tf, uniform } from "./setup.ts"
 
 const fixture = fileURLToPath(new URL("./fixtures/importOrder.ts", import.meta.url))
@@ -22,6 +23,11 @@ describe("registration", () => {
   test("the committed WebAssembly is what assembly/kernels.ts compiles to (run `npm run kernels` after editing it)", async () => {
     const committed = Uint8Array.from(atob(kernelsWasmBase64), (c) => c.charCodeAt(0))
     assert.deepEqual(await compile(), committed)
+  })
+
+  test("the committed shared-memory WebAssembly (the GEMM's helper thread) is what assembly/kernels.ts compiles to", async () => {
+    const committed = Uint8Array.from(atob(kernelsSharedWasmBase64), (c) => c.charCodeAt(0))
+    assert.deepEqual(await compileShared(), committed)
   })
 
   test("the module has no data segment: instantiating it over a memory writes nothing into it", async () => {

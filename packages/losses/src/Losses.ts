@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs-core"
 // tfjs-core alone registers no gradients, and its own `dist/register_all_gradients.js` (ES modules with
 // extensionless imports) does not load on Deno; the tfjs-layers bundle registers them all on both runtimes.
 import "@tensorflow/tfjs-layers"
-import { InvalidParameter } from "./LossError.ts"
+import { InvalidArgument } from "./Errors.ts"
 import { type Reduced, type Reduction, reduce, validate as validateReduction } from "./Reduction.ts"
 import * as Validate from "./Validate.ts"
 
@@ -106,7 +106,7 @@ export const interpolatedCrossEntropy = <R extends Reduction = "mean">(
 
 /**
  * `interpolatedCrossEntropy` taking `{ lambda, partner }` as one value, e.g. core's `MixedBatch`.
- * Throws `InvalidParameter` for a batch mixed by a chain of two or more mixers, or whose labels
+ * Throws `InvalidArgument` for a batch mixed by a chain of two or more mixers, or whose labels
  * were also smoothed (`labelSteps` > `mixingSteps`, e.g. `chain(mixup, labelSmoothing)`): its soft
  * targets are not one `lambda` between an example and one partner, and the interpolated loss
  * would silently drop the rest (use `softCrossEntropy` on the mixed targets).
@@ -118,17 +118,18 @@ export const mixedCrossEntropy = <R extends Reduction = "mean">(
   options?: LossOptions<R>,
 ): Reduced<tf.Tensor1D, R> => {
   if ((mixing.mixingSteps ?? 1) > 1)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "mixing.mixingSteps",
       value: mixing.mixingSteps,
-      reason:
-        "must be at most 1: a chain of mixers is not one lambda between an example and one partner; use softCrossEntropy on the mixed targets",
+      expected: "must be at most 1: a chain of mixers is not one lambda between an example and one partner",
+      fix: "use softCrossEntropy on the mixed targets",
     })
   if (mixing.labelSteps !== undefined && mixing.labelSteps > (mixing.mixingSteps ?? 1))
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: "mixing.labelSteps",
       value: mixing.labelSteps,
-      reason: `must equal mixingSteps (${mixing.mixingSteps ?? 1}): the targets were also smoothed, which the interpolated loss on the unmixed targets would drop; use softCrossEntropy on the mixed targets`,
+      expected: `must equal mixingSteps (${mixing.mixingSteps ?? 1}): the targets were also smoothed, which the interpolated loss on the unmixed targets would drop`,
+      fix: "use softCrossEntropy on the mixed targets",
     })
   return interpolatedCrossEntropy(logits, targets, mixing.lambda, mixing.partner, options)
 }

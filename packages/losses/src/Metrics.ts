@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { dual } from "effect/Function"
-import { ShapeMismatch } from "./LossError.ts"
+import { ShapeMismatch } from "./Errors.ts"
 import * as Validate from "./Validate.ts"
 
 const labelsFor = (logits: tf.Tensor2D, labels: Int32Array): readonly [number, number] => {

@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { dual } from "effect/Function"
-import { InvalidParameter } from "./LossError.ts"
+import { InvalidArgument } from "./Errors.ts"
 
 export type Reduction = "mean" | "sum" | "none"
 
@@ -13,14 +13,14 @@ export type Reduced<T extends tf.Tensor, R extends Reduction> = R extends "none"
 
 export const all: ReadonlyArray<Reduction> = ["mean", "sum", "none"]
 
-/** Throws `InvalidParameter` (naming `argument`) unless `value` is a known reduction. */
+/** Throws `InvalidArgument` (naming `argument`) unless `value` is a known reduction. */
 export const validate = (argument: string, value: unknown): Reduction => {
   const found = all.find((r) => r === value)
   if (found === undefined)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument,
       value,
-      reason: `must be one of ${all.map((r) => `"${r}"`).join(", ")}`,
+      expected: `must be one of ${all.map((r) => `"${r}"`).join(", ")}`,
     })
   return found
 }

@@ -3,14 +3,14 @@
  * `LossError` (a @vicinal/core error) naming the argument, before any tensor is allocated.
  */
 import type * as tf from "@tensorflow/tfjs-core"
-import { EmptyBatch, InvalidParameter, ShapeMismatch } from "./LossError.ts"
+import { EmptyBatch, InvalidArgument, ShapeMismatch } from "./Errors.ts"
 
 const float32 = (argument: string, tensor: tf.Tensor): void => {
   if (tensor.dtype !== "float32")
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: `${argument}.dtype`,
       value: tensor.dtype,
-      reason: "must be float32",
+      expected: "must be float32",
     })
 }
 
@@ -71,7 +71,7 @@ export const mixingWeights = (argument: string, lambda: Float32Array | tf.Tensor
   for (let i = 0; i < n; i++) {
     const v = values[i] ?? Number.NaN
     if (!(v >= 0 && v <= 1))
-      throw new InvalidParameter({ argument: `${argument}[${i}]`, value: v, reason: "must be in [0, 1]" })
+      throw new InvalidArgument({ argument: `${argument}[${i}]`, value: v, expected: "must be in [0, 1]" })
   }
 }
 
@@ -83,19 +83,19 @@ export const indices = (
   size: number,
 ): void => {
   if ("dtype" in values && values.dtype !== "int32")
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument: `${argument}.dtype`,
       value: values.dtype,
-      reason: "must be int32",
+      expected: "must be int32",
     })
   const host = perExample(argument, values, n)
   for (let i = 0; i < n; i++) {
     const index = host[i] ?? -1
     if (!(Number.isInteger(index) && index >= 0 && index < size))
-      throw new InvalidParameter({
+      throw new InvalidArgument({
         argument: `${argument}[${i}]`,
         value: index,
-        reason: `must be an integer in [0, ${size})`,
+        expected: `must be an integer in [0, ${size})`,
       })
   }
 }
@@ -103,11 +103,11 @@ export const indices = (
 /** A number in [lo, hi]. */
 export const inRange = (argument: string, value: number, lo: number, hi: number): void => {
   if (!(typeof value === "number" && value >= lo && value <= hi))
-    throw new InvalidParameter({ argument, value, reason: `must be a number in [${lo}, ${hi}]` })
+    throw new InvalidArgument({ argument, value, expected: `must be a number in [${lo}, ${hi}]` })
 }
 
 /** An integer >= 1. */
 export const positiveInteger = (argument: string, value: number): void => {
   if (!(Number.isInteger(value) && value >= 1))
-    throw new InvalidParameter({ argument, value, reason: "must be an integer >= 1" })
+    throw new InvalidArgument({ argument, value, expected: "must be an integer >= 1" })
 }

@@ -1,5 +1,6 @@
 export * as Compile from "./Compile.ts"
-export * from "./LossError.ts"
+export type { LossError } from "./Errors.ts"
+export * as Errors from "./Errors.ts"
 export * as Losses from "./Losses.ts"
 export * as Metrics from "./Metrics.ts"
 export * as Reduction from "./Reduction.ts"

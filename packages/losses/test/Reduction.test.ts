@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { isLossError, Reduction } from "@vicinal/losses"
+import { Errors, Reduction } from "@vicinal/losses"
 import { pipe } from "effect/Function"
 import * as fc from "fast-check"
 import { leakedBy, tf } from "./backend.ts"
@@ -35,11 +35,11 @@ test("reduce: none is the input, sum and mean are scalars; data-first equals dat
   )
 })
 
-test("an unknown reduction is an InvalidParameter naming it", () => {
+test("an unknown reduction is an InvalidArgument naming it", () => {
   const losses = tf.tensor1d([1, 2])
   assert.throws(
     () => Reduction.reduce(losses, "max" as Reduction.Reduction),
-    (e: unknown) => isLossError(e) && e._tag === "InvalidParameter" && e.message.includes("max"),
+    (e: unknown) => Errors.isLossError(e) && e._tag === "InvalidArgument" && e.message.includes("max"),
   )
   losses.dispose()
 })

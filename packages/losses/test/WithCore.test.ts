@@ -75,7 +75,7 @@ test("a batch mixed by a chain of mixers is refused by mixedCrossEntropy, which 
   assert.throws(
     () => Losses.mixedCrossEntropy(logits, batch.y, twice),
     (e: { _tag?: string; message?: string }) =>
-      e._tag === "InvalidParameter" && /chain of mixers/.test(e.message ?? ""),
+      e._tag === "InvalidArgument" && /chain of mixers/.test(e.message ?? ""),
   )
   tf.dispose([logits, batch.x, batch.y, once.x, once.y, twice.x, twice.y])
 })
@@ -135,8 +135,8 @@ test("chain(mixup, labelSmoothing): mixedCrossEntropy refuses the batch instead 
   assert.throws(
     () => Losses.mixedCrossEntropy(logits, batch.y, mixed),
     (e: { _tag?: string; message?: string }) =>
-      e._tag === "InvalidParameter" &&
-      /labelSteps must equal mixingSteps \(1\).*smoothed/.test(e.message ?? ""),
+      e._tag === "InvalidArgument" &&
+      /labelSteps: must equal mixingSteps \(1\).*smoothed/.test(e.message ?? ""),
   )
   // Mixup alone still passes, with the interpolated value.
   const once = Effect.runSync(

@@ -9,7 +9,7 @@ import * as tfl from "@tensorflow/tfjs-layers"
 // Registers the wasm backend's training kernels (conv filter gradients, which wasm lacks, and
 // fast transposed matmuls and conv/pool gradients) on import, so every model trains on wasm.
 import "@vicinal/kernels"
-import { ForwardInputError, ModelConfigError } from "./Errors.ts"
+import { type InvalidArgument, invalidInput, invalidOption } from "./Errors.ts"
 import type { Block, RunContext } from "./Layers.ts"
 import type { ModelConfig } from "./ModelConfig.ts"
 
@@ -35,7 +35,7 @@ export interface Classifier {
   /** Stage 0 is the input; stages 1..K are named hidden stages (manifold mixing points). */
   readonly stageNames: ReadonlyArray<string>
   /**
-   * Logits. Synchronous and tidy (only the result stays allocated); throws `ForwardInputError`
+   * Logits. Synchronous and tidy (only the result stays allocated); throws `InvalidArgument`
    * for an input of the wrong shape, invalid mixing options, or a training pass through
    * dropout without an integer `seed`.
    */
@@ -70,9 +70,9 @@ const checkForward = (
   hasDropout: boolean,
   x: tf.Tensor,
   options: ForwardOptions,
-): ForwardInputError | undefined => {
+): InvalidArgument | undefined => {
   const fail = (argument: string, value: unknown, expected: string) =>
-    new ForwardInputError({ model: arch.name, argument, value, expected })
+    invalidInput(arch.name, argument, value, expected)
   if (!sameShape(x.shape.slice(1), arch.inputShape))
     return fail("x.shape", x.shape, `[n, ${arch.inputShape.join(", ")}]`)
   const { mixAt, mix, seed } = options
@@ -103,7 +103,7 @@ const emptyOutput = (
 
 /**
  * Build the functional model and the eager forward pass of an architecture. Throws a
- * `ModelConfigError` naming `inputShape` when some layer's output would be empty (e.g. a
+ * `InvalidArgument` naming `inputShape` when some layer's output would be empty (e.g. a
  * pooling reaching a 0 x 0 map).
  */
 export const assemble = (arch: Architecture, config?: ModelConfig): Classifier => {
@@ -120,12 +120,12 @@ export const assemble = (arch: Architecture, config?: ModelConfig): Classifier =
   const empty = emptyOutput(model)
   if (empty !== undefined) {
     model.dispose()
-    throw new ModelConfigError({
-      model: arch.name,
-      argument: "inputShape",
-      value: arch.inputShape,
-      expected: `large enough that no layer's output is empty (${empty.layer} would output ${empty.shape})`,
-    })
+    throw invalidOption(
+      arch.name,
+      "inputShape",
+      arch.inputShape,
+      `large enough that no layer's output is empty (${empty.layer} would output ${empty.shape})`,
+    )
   }
   if (config !== undefined) model.setUserDefinedMetadata({ vicinal: { config } })
   const hasDropout = model.layers.some((layer) => layer.getClassName() === "Dropout")
@@ -143,12 +143,12 @@ export const assemble = (arch: Architecture, config?: ModelConfig): Classifier =
       if (options.mixAt !== k || options.mix === undefined) return h
       const mixed = options.mix(h)
       if (!sameShape(mixed.shape, h.shape))
-        throw new ForwardInputError({
-          model: arch.name,
-          argument: "mix(h).shape",
-          value: mixed.shape,
-          expected: `the shape of h at stage ${k}, [${h.shape.join(", ")}]`,
-        })
+        throw invalidInput(
+          arch.name,
+          "mix(h).shape",
+          mixed.shape,
+          `the shape of h at stage ${k}, [${h.shape.join(", ")}]`,
+        )
       return mixed
     }
     return tf.tidy(() => {

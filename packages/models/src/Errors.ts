@@ -1,47 +1,31 @@
 /**
- * Typed failures of the models package. Constructors and `forward` are synchronous (they sit
+ * Typed failures of the models package: bad options and inputs are core's `InvalidArgument`
+ * (its `source` names the model, e.g. `ResNet` or `ResNet.forward`). Constructors and `forward` are synchronous (they sit
  * in hot paths and inside `tf.tidy`), so they throw these tagged instances; the Effect APIs
  * (`FileIO`, `Persist`, `Checkpoint`) put them in the error channel.
  */
-import type { Errors as CoreErrors } from "@vicinal/core"
+import { Errors as CoreErrors } from "@vicinal/core"
 import { Data } from "effect"
 
-const show = (value: unknown): string => {
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
-}
+/** A bad option or input (core's class, so that one `catchTag("InvalidArgument")` serves every package). */
+export const InvalidArgument: typeof CoreErrors.InvalidArgument = CoreErrors.InvalidArgument
+export type InvalidArgument = CoreErrors.InvalidArgument
 
-/** What was wrong: which argument of which model, its value, and what it should have been. */
-interface ArgumentProblem {
-  readonly model: string
-  readonly argument: string
-  readonly value: unknown
-  readonly expected: string
-}
+/** A constructor option of `model` outside its domain; `expected` completes "must be", e.g. "a positive integer". */
+export const invalidOption = (
+  model: string,
+  argument: string,
+  value: unknown,
+  expected: string,
+): InvalidArgument => new InvalidArgument({ source: model, argument, value, expected: `must be ${expected}` })
 
-const argumentMessage = (where: string, argument: string, value: unknown, expected: string): string =>
-  `${where}: ${argument} must be ${expected}, got ${show(value)}`
-
-const ModelConfigErrorBase: CoreErrors.TaggedErrorClass<"ModelConfigError"> =
-  Data.TaggedError("ModelConfigError")
-/** A constructor option is invalid. */
-export class ModelConfigError extends ModelConfigErrorBase<ArgumentProblem> {
-  override get message(): string {
-    return argumentMessage(this.model, this.argument, this.value, this.expected)
-  }
-}
-
-const ForwardInputErrorBase: CoreErrors.TaggedErrorClass<"ForwardInputError"> =
-  Data.TaggedError("ForwardInputError")
-/** `forward` was called with an input or mixing options the network cannot take. */
-export class ForwardInputError extends ForwardInputErrorBase<ArgumentProblem> {
-  override get message(): string {
-    return argumentMessage(`${this.model}.forward`, this.argument, this.value, this.expected)
-  }
-}
+/** An input or mixing option that `model.forward` cannot take. */
+export const invalidInput = (
+  model: string,
+  argument: string,
+  value: unknown,
+  expected: string,
+): InvalidArgument => invalidOption(`${model}.forward`, argument, value, expected)
 
 const ModelIOErrorBase: CoreErrors.TaggedErrorClass<"ModelIOError"> = Data.TaggedError("ModelIOError")
 /** Reading or writing model files failed, or the files do not describe a vicinal model. */
@@ -52,17 +36,27 @@ export class ModelIOError extends ModelIOErrorBase<{
   readonly cause?: unknown
 }> {
   override get message(): string {
-    return `${this.operation} ${this.path}: ${this.reason}`
+    return `${this.path}: cannot ${this.operation}: ${this.reason}`
   }
 }
 
 const WeightsMismatchErrorBase: CoreErrors.TaggedErrorClass<"WeightsMismatchError"> =
   Data.TaggedError("WeightsMismatchError")
 /** Stored weights do not fit the classifier (names, shapes or byte layout differ). */
-export class WeightsMismatchError extends WeightsMismatchErrorBase<ArgumentProblem> {
+export class WeightsMismatchError extends WeightsMismatchErrorBase<{
+  readonly model: string
+  readonly argument: string
+  readonly value: unknown
+  readonly expected: string
+}> {
   override get message(): string {
-    return argumentMessage(this.model, this.argument, this.value, this.expected)
+    return CoreErrors.describeArgument({
+      source: this.model,
+      argument: this.argument,
+      value: this.value,
+      expected: `must be ${this.expected}`,
+    })
   }
 }
 
-export type ModelError = ModelConfigError | ForwardInputError | ModelIOError | WeightsMismatchError
+export type ModelError = InvalidArgument | ModelIOError | WeightsMismatchError

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import "@vicinal/kernels"
+import { invalidOption } from "./Errors.ts"
 
 export interface GroupedConv2DArgs {
   readonly name: string
@@ -60,8 +61,11 @@ export class GroupedConv2D extends tfl.layers.Layer {
     const inChannels = shape[shape.length - 1]
     const { kernelSize, groups, filters, seed } = this.args
     if (typeof inChannels !== "number" || inChannels % groups !== 0 || filters % groups !== 0)
-      throw new Error(
-        `${this.args.name}: input channels (${inChannels}) and filters (${filters}) must be multiples of groups (${groups})`,
+      throw invalidOption(
+        this.args.name,
+        "groups",
+        groups,
+        `a divisor of the input channels (${inChannels}) and of filters (${filters})`,
       )
     this.kernel = this.addWeight(
       "kernel",

@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Random } from "@vicinal/core"
-import { ForwardInputError } from "./Errors.ts"
+import { invalidInput } from "./Errors.ts"
 import { GroupedConv2D } from "./GroupedConv.ts"
 
 /** A value flowing through a network: symbolic while building the model, concrete when running it. */
@@ -72,7 +72,7 @@ export const dropoutSeed = (seed: number, block: number): string => `${seed}:${b
  * Dropout whose training mask is drawn from `context.seed` (tfjs' own dropout layer would
  * use an unseeded generator). While building, and in inference, the tfjs layer runs, so the
  * saved model keeps a plain `Dropout` layer; in a training pass without a seed it throws a
- * `ForwardInputError` naming `seed` (`Classifier.forward` checks this up front).
+ * `InvalidArgument` naming `seed` (`Classifier.forward` checks this up front).
  */
 export const seededDropout = (
   layer: AnyLayer & { readonly name: string },
@@ -83,12 +83,7 @@ export const seededDropout = (
   return (h, context) => {
     if (context.training !== true) return viaLayer(h, context)
     if (context.seed === undefined)
-      throw new ForwardInputError({
-        model: layer.name,
-        argument: "seed",
-        value: undefined,
-        expected: "an integer in a training pass with dropout",
-      })
+      throw invalidInput(layer.name, "seed", undefined, "an integer in a training pass with dropout")
     return tf.dropout(h as tf.Tensor, rate, undefined, dropoutSeed(context.seed, block))
   }
 }

@@ -6,7 +6,7 @@
 import { Effect, Schema, type SchemaIssue, type Scope } from "effect"
 import type { Classifier } from "./Classifier.ts"
 import { DenseNetBCConfig, denseNetBC } from "./DenseNet.ts"
-import { ModelConfigError } from "./Errors.ts"
+import { InvalidArgument, invalidOption } from "./Errors.ts"
 import { MlpConfig, mlp } from "./Mlp.ts"
 import { toError } from "./Options.ts"
 import { PreActResNetConfig, preActResNet18 } from "./PreActResNet.ts"
@@ -45,7 +45,7 @@ export const KINDS: ReadonlyArray<ModelConfig["kind"]> = ModelConfig.members.map
   (member) => member.fields.kind.literal,
 )
 
-/** Build the network a config describes (synchronous; throws `ModelConfigError` for invalid options). */
+/** Build the network a config describes (synchronous; throws `InvalidArgument` for invalid options). */
 export const build = (config: ModelConfig): Classifier => {
   switch (config.kind) {
     case "mlp":
@@ -67,47 +67,37 @@ export const build = (config: ModelConfig): Classifier => {
  * The first failing field, as `@vicinal/core`'s Strategy.fromConfig reports it. A union that
  * matches no member fails at the root: for an object that is its `kind`, else the whole config.
  */
-const toConfigError = (json: unknown, issue: SchemaIssue.Issue): ModelConfigError => {
+const toInvalidArgument = (json: unknown, issue: SchemaIssue.Issue): InvalidArgument => {
   const error = toError("config", issue, json)
   if (error.argument !== "config") return error
   return typeof json === "object" && json !== null && !Array.isArray(json)
-    ? new ModelConfigError({
-        model: "config",
-        argument: "kind",
-        value: (json as { kind?: unknown }).kind,
-        expected: `one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`,
-      })
-    : new ModelConfigError({
-        model: "config",
-        argument: "config",
-        value: json,
-        expected: "an object with a kind",
-      })
+    ? invalidOption(
+        "config",
+        "kind",
+        (json as { kind?: unknown }).kind,
+        `one of ${KINDS.map((k) => JSON.stringify(k)).join(", ")}`,
+      )
+    : invalidOption("config", "config", json, "an object with a kind")
 }
 
 /**
- * Decode untrusted JSON (e.g. from model.json) into a config. Fails with a `ModelConfigError`
+ * Decode untrusted JSON (e.g. from model.json) into a config. Fails with an `InvalidArgument`
  * whose argument is the failing field's path (`hidden[1]`, `growthRate`, `kind`).
  */
-export const decode = (json: unknown): Effect.Effect<ModelConfig, ModelConfigError> =>
+export const decode = (json: unknown): Effect.Effect<ModelConfig, InvalidArgument> =>
   Schema.decodeUnknownEffect(ModelConfig)(json).pipe(
-    Effect.mapError((error) => toConfigError(json, error.issue)),
+    Effect.mapError((error) => toInvalidArgument(json, error.issue)),
   )
 
-/** Build inside an Effect: the error channel carries `ModelConfigError`, and the network is disposed when the scope closes. */
-export const acquire = (config: ModelConfig): Effect.Effect<Classifier, ModelConfigError, Scope.Scope> =>
+/** Build inside an Effect: the error channel carries `InvalidArgument`, and the network is disposed when the scope closes. */
+export const acquire = (config: ModelConfig): Effect.Effect<Classifier, InvalidArgument, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({
       try: () => build(config),
       catch: (error) =>
-        error instanceof ModelConfigError
+        error instanceof InvalidArgument
           ? error
-          : new ModelConfigError({
-              model: config.kind,
-              argument: "config",
-              value: config,
-              expected: String(error),
-            }),
+          : invalidOption(config.kind, "config", config, `a config that builds (${String(error)})`),
     }),
     (classifier) => Effect.sync(() => classifier.dispose()),
   )

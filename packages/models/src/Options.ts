@@ -2,12 +2,12 @@
  * The rules of the architectures' options, each stated once as an Effect Schema field: the
  * constructors check their options by decoding them with their architecture's Schema (`check`),
  * `ModelConfig.decode` checks model.json with the same Schemas, and `@vicinal/train` derives its
- * run config's `model` from them. A broken rule is a `ModelConfigError` naming the option's path
+ * run config's `model` from them. A broken rule is an `InvalidArgument` naming the option's path
  * (`hidden[2]`), its value and what it must be.
  */
 import { SchemaPath } from "@vicinal/core"
 import { Exit, Schema, type SchemaIssue } from "effect"
-import { ModelConfigError } from "./Errors.ts"
+import { type InvalidArgument, invalidOption } from "./Errors.ts"
 
 const rule = (holds: (value: number) => boolean, expected: string): Schema.Number =>
   Schema.Number.check(Schema.makeFilter((value: number) => holds(value) || `must be ${expected}`))
@@ -105,19 +105,19 @@ export type OptionsOf<S extends Schema.Top> = Omit<S["Type"], "kind">
 const expectation = (message: string): string =>
   message === "Missing key" ? "present" : message.replace(/^(Expected |must be )/, "")
 
-/** The first failing field of a decoding issue as a `ModelConfigError` of `model`. */
-export const toError = (model: string, issue: SchemaIssue.Issue, input: unknown): ModelConfigError => {
+/** The first failing field of a decoding issue as an `InvalidArgument` from `model`. */
+export const toError = (model: string, issue: SchemaIssue.Issue, input: unknown): InvalidArgument => {
   const first = SchemaPath.firstIssue(issue, input)
-  return new ModelConfigError({
+  return invalidOption(
     model,
-    argument: first.field === "" ? "config" : first.field,
-    value: first.field === "" ? input : first.value,
-    expected: expectation(first.message ?? "valid"),
-  })
+    first.field === "" ? "config" : first.field,
+    first.field === "" ? input : first.value,
+    expectation(first.message ?? "valid"),
+  )
 }
 
 /**
- * Check `options` of the architecture `model` against its Schema; throws the `ModelConfigError`
+ * Check `options` of the architecture `model` against its Schema; throws the `InvalidArgument`
  * of the first broken rule (constructors are synchronous).
  */
 export const check = <S extends Schema.Top & { readonly DecodingServices: never }>(
@@ -131,6 +131,6 @@ export const check = <S extends Schema.Top & { readonly DecodingServices: never 
     const error = Exit.findErrorOption(result)
     throw error._tag === "Some"
       ? toError(model, error.value.issue, input)
-      : new ModelConfigError({ model, argument: "config", value: options, expected: "valid options" })
+      : invalidOption(model, "config", options, "valid options")
   }
 }

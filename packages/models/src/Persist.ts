@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Effect } from "effect"
 import type { Classifier } from "./Classifier.ts"
-import { type ModelConfigError, ModelIOError, type WeightsMismatchError } from "./Errors.ts"
+import { type InvalidArgument, ModelIOError, type WeightsMismatchError } from "./Errors.ts"
 import { fileHandler } from "./FileIO.ts"
 import * as ModelConfig from "./ModelConfig.ts"
 import { assignNamed } from "./Weights.ts"
@@ -46,7 +46,7 @@ const storedConfig = (dir: string, artifacts: tf.io.ModelArtifacts) => {
 /** Rebuild the classifier stored in `dir`, with its weights. */
 export const load = (
   dir: string,
-): Effect.Effect<Classifier, ModelIOError | ModelConfigError | WeightsMismatchError> =>
+): Effect.Effect<Classifier, ModelIOError | InvalidArgument | WeightsMismatchError> =>
   Effect.gen(function* () {
     const artifacts = yield* readArtifacts(dir)
     const config = yield* storedConfig(dir, artifacts)
@@ -55,7 +55,7 @@ export const load = (
     const { weightData, weightSpecs } = artifacts
     const classifier = yield* Effect.try({
       try: () => ModelConfig.build(config),
-      catch: (error) => error as ModelConfigError,
+      catch: (error) => error as InvalidArgument,
     })
     const tensors = yield* Effect.try({
       try: () => tf.io.decodeWeights(weightData, weightSpecs),

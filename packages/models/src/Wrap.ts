@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
 import { type Classifier, type ForwardOptions, weightsOf } from "./Classifier.ts"
-import { ForwardInputError, ModelConfigError } from "./Errors.ts"
+import { type InvalidArgument, invalidInput, invalidOption } from "./Errors.ts"
 
 export interface WrapOptions {
   /**
@@ -59,9 +59,9 @@ const endsInSoftmax = (model: tfl.LayersModel): boolean => {
   return last.getClassName() === "Softmax" || config.activation === "softmax"
 }
 
-const checkModel = (model: tfl.LayersModel, name: string): ModelConfigError | undefined => {
+const checkModel = (model: tfl.LayersModel, name: string): InvalidArgument | undefined => {
   const fail = (argument: string, value: unknown, expected: string) =>
-    new ModelConfigError({ model: name, argument, value, expected })
+    invalidOption(name, argument, value, expected)
   if (model.inputs.length !== 1) return fail("model.inputs", model.inputs.length, "one input")
   if (model.outputs.length !== 1) return fail("model.outputs", model.outputs.length, "one output")
   const shape = model.outputs[0]!.shape
@@ -81,7 +81,7 @@ const sameFeatureShape = (actual: ReadonlyArray<number>, expected: ReadonlyArray
 
 /**
  * The `Classifier` of a user's model (sharing its layers and weights: training the classifier
- * trains the model). Throws `ModelConfigError` naming the argument for a model with more than
+ * trains the model). Throws an `InvalidArgument` naming the argument for a model with more than
  * one input or output, an output that is not `[n, classes]` logits (e.g. a final softmax), or a
  * stage that is not a layer of the model or where the model cannot be split. `dispose` disposes
  * the model. Dropout layers draw tfjs' own masks (the per-step `seed` of `forward` is not used),
@@ -95,27 +95,27 @@ export const wrap = (model: tfl.LayersModel, options: WrapOptions = {}): Classif
   const stageLayers = stages.map((stage, k) => {
     const layer = model.layers.find((l) => l.name === stage)
     if (layer === undefined)
-      throw new ModelConfigError({
-        model: name,
-        argument: `stages[${k}]`,
-        value: stage,
-        expected: `the name of one of the model's layers (${model.layers.map((l) => l.name).join(", ")})`,
-      })
+      throw invalidOption(
+        name,
+        `stages[${k}]`,
+        stage,
+        `the name of one of the model's layers (${model.layers.map((l) => l.name).join(", ")})`,
+      )
     const cannot = splitProblem(model, layer)
     if (cannot !== undefined)
-      throw new ModelConfigError({
-        model: name,
-        argument: `stages[${k}]`,
-        value: stage,
-        expected: `${cannot}, so that the model splits there for manifold mixing`,
-      })
+      throw invalidOption(
+        name,
+        `stages[${k}]`,
+        stage,
+        `${cannot}, so that the model splits there for manifold mixing`,
+      )
     return layer
   })
   const inputShape = model.inputs[0]!.shape
 
-  const check = (x: tf.Tensor, o: ForwardOptions): ForwardInputError | undefined => {
+  const check = (x: tf.Tensor, o: ForwardOptions): InvalidArgument | undefined => {
     const fail = (argument: string, value: unknown, expected: string) =>
-      new ForwardInputError({ model: name, argument, value, expected })
+      invalidInput(name, argument, value, expected)
     if (!sameFeatureShape(x.shape, inputShape))
       return fail("x.shape", x.shape, `[n, ${inputShape.slice(1).join(", ")}] (the model's input)`)
     if (o.mixAt === undefined)
@@ -128,12 +128,12 @@ export const wrap = (model: tfl.LayersModel, options: WrapOptions = {}): Classif
   const mixChecked = (mix: (h: tf.Tensor) => tf.Tensor, h: tf.Tensor, k: number): tf.Tensor => {
     const mixed = mix(h)
     if (mixed.shape.length !== h.shape.length || mixed.shape.some((d, i) => d !== h.shape[i]))
-      throw new ForwardInputError({
-        model: name,
-        argument: "mix(h).shape",
-        value: mixed.shape,
-        expected: `the shape of h at stage ${k}, [${h.shape.join(", ")}]`,
-      })
+      throw invalidInput(
+        name,
+        "mix(h).shape",
+        mixed.shape,
+        `the shape of h at stage ${k}, [${h.shape.join(", ")}]`,
+      )
     return mixed
   }
 

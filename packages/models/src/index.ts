@@ -1,6 +1,6 @@
 export type { Architecture, Classifier, ForwardOptions, Stage } from "./Classifier.ts"
+export type { ModelError } from "./Errors.ts"
 export * as Errors from "./Errors.ts"
-export { ForwardInputError, ModelConfigError, ModelIOError, WeightsMismatchError } from "./Errors.ts"
 export * as FileIO from "./FileIO.ts"
 export * as GroupedConv from "./GroupedConv.ts"
 export * as Layers from "./Layers.ts"

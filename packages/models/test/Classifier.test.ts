@@ -130,24 +130,24 @@ for (const { label, build, shape } of nets) {
     test("bad forward arguments are typed errors naming the argument; no tensor leaks on any of these paths", () =>
       noLeak(() => {
         const x = input([2, ...shape], 1)
-        throwsTagged(() => net.forward(x, { mixAt: stages + 1, mix: (h) => h }), "ForwardInputError", "mixAt")
-        throwsTagged(() => net.forward(x, { mixAt: 0.5, mix: (h) => h }), "ForwardInputError", "mixAt", "0.5")
-        throwsTagged(() => net.forward(x, { mixAt: 1 }), "ForwardInputError", "mix")
-        throwsTagged(() => net.forward(x, { mix: (h) => h }), "ForwardInputError", "mixAt")
+        throwsTagged(() => net.forward(x, { mixAt: stages + 1, mix: (h) => h }), "InvalidArgument", "mixAt")
+        throwsTagged(() => net.forward(x, { mixAt: 0.5, mix: (h) => h }), "InvalidArgument", "mixAt", "0.5")
+        throwsTagged(() => net.forward(x, { mixAt: 1 }), "InvalidArgument", "mix")
+        throwsTagged(() => net.forward(x, { mix: (h) => h }), "InvalidArgument", "mixAt")
         throwsTagged(
           () => net.forward(x, { mixAt: 0, mix: (h) => tf.slice(h, 0, 1) }),
-          "ForwardInputError",
+          "InvalidArgument",
           "mix(h).shape",
         )
         // thrown mid-pass, with the earlier stages' activations allocated
         throwsTagged(
           () => net.forward(x, { mixAt: stages, mix: (h) => tf.slice(h, 0, 1) }),
-          "ForwardInputError",
+          "InvalidArgument",
           "mix(h).shape",
           `stage ${stages}`,
         )
         const wrong = tf.zeros([2, 3])
-        throwsTagged(() => net.forward(wrong), "ForwardInputError", "x.shape", "[2,3]")
+        throwsTagged(() => net.forward(wrong), "InvalidArgument", "x.shape", "[2,3]")
         tf.dispose([x, wrong])
       }))
 

@@ -37,12 +37,12 @@ describe("denseNetBC", () => {
   test("invalid options are typed errors", () => {
     throwsTagged(
       () => Models.denseNetBC({ inputShape: [32, 32, 3], numClasses: 10, depth: 100.5 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "depth",
     )
     throwsTagged(
       () => Models.denseNetBC({ inputShape: [32, 32, 3], numClasses: 10, reduction: 0 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "reduction",
       "0",
     )

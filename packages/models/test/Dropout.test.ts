@@ -174,8 +174,8 @@ describe("seeded dropout in training passes", () => {
     noLeak(() => {
       const net = mlpWithDropout()
       const x = input([2, 6], 1)
-      throwsTagged(() => net.forward(x, { training: true }), "ForwardInputError", "mlp.forward", "seed")
-      throwsTagged(() => net.forward(x, { training: true, seed: 0.5 }), "ForwardInputError", "seed", "0.5")
+      throwsTagged(() => net.forward(x, { training: true }), "InvalidArgument", "mlp.forward", "seed")
+      throwsTagged(() => net.forward(x, { training: true, seed: 0.5 }), "InvalidArgument", "seed", "0.5")
       const plain = Models.mlp({ inputShape: [6], numClasses: 3, hidden: [24, 24], seed: 4 })
       const outputs = [net.forward(x), net.forward(x), plain.forward(x, { training: true })]
       // inference is unchanged: dropout is the identity, the same as tfjs' own predict

@@ -48,7 +48,7 @@ const nonEmpty = (shape: ReadonlyArray<number | null>): boolean => shape.every((
 
 describe("input shapes too small for the network", () => {
   for (const { label, build, minSide } of families)
-    test(`property: ${label} (smallest input ${minSide} x ${minSide}) refuses smaller ones (ModelConfigError naming inputShape and the smallest size), else gives finite logits with no empty map anywhere`, () =>
+    test(`property: ${label} (smallest input ${minSide} x ${minSide}) refuses smaller ones (InvalidArgument naming inputShape and the smallest size), else gives finite logits with no empty map anywhere`, () =>
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 6 }),
@@ -60,7 +60,7 @@ describe("input shapes too small for the network", () => {
               if (Math.min(h, w) < minSide) {
                 throwsTagged(
                   () => build(shape),
-                  "ModelConfigError",
+                  "InvalidArgument",
                   "inputShape",
                   `at least ${minSide} x ${minSide}`,
                   JSON.stringify(shape),
@@ -106,7 +106,7 @@ describe("input shapes too small for the network", () => {
       })
       throwsTagged(
         () => Models.assemble(architecture(1)),
-        "ModelConfigError",
+        "InvalidArgument",
         "pooled: inputShape",
         "maxpool_1 would output [null,0,0,3]",
         "[1,1,2]",

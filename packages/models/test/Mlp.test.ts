@@ -78,24 +78,24 @@ describe("mlp", () => {
   test("invalid options are typed errors naming the option and value", () => {
     throwsTagged(
       () => Models.mlp({ inputShape: [4], numClasses: 3, hidden: [0] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "hidden[0]",
       "0",
     )
     throwsTagged(
       () => Models.mlp({ inputShape: [4], numClasses: 3, hidden: [4], dropout: 1 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "dropout",
       "1",
     )
     throwsTagged(
       () => Models.mlp({ inputShape: [], numClasses: 3, hidden: [] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "inputShape",
     )
     throwsTagged(
       () => Models.mlp({ inputShape: [4], numClasses: 2.5, hidden: [] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "numClasses",
       "2.5",
     )

@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { ModelConfig, type ModelConfigError, Models } from "../src/index.ts"
+import { type Errors, ModelConfig, Models } from "../src/index.ts"
 import { noLeak, tf } from "./setup.ts"
 
 const weightsOf = (config: ModelConfig.ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
@@ -74,7 +74,7 @@ describe("configs and seeds", () => {
     ]) {
       const exit = Effect.runSyncExit(ModelConfig.decode(bad))
       assert.ok(Exit.isFailure(exit))
-      assert.match(String(exit.cause), /ModelConfigError/)
+      assert.match(String(exit.cause), /InvalidArgument/)
     }
   })
 
@@ -82,18 +82,18 @@ describe("configs and seeds", () => {
     const failure = (json: unknown) => {
       const exit = Effect.runSyncExit(ModelConfig.decode(json))
       assert.ok(Exit.isFailure(exit))
-      const error = (exit.cause.reasons[0] as { error?: ModelConfigError }).error!
-      assert.equal(error._tag, "ModelConfigError")
+      const error = (exit.cause.reasons[0] as { error?: Errors.InvalidArgument }).error!
+      assert.equal(error._tag, "InvalidArgument")
       return { argument: error.argument, value: error.value, message: error.message }
     }
     assert.deepEqual(failure({ kind: "mlp", inputShape: [2], numClasses: 3, hidden: [4, "x"] }), {
       argument: "hidden[1]",
       value: "x",
-      message: 'config: hidden[1] must be number, got "x"',
+      message: 'config: hidden[1]: must be number, got "x"',
     })
     assert.deepEqual(
       failure({ kind: "denseNetBC", inputShape: [8, 8, 3], numClasses: 3, growthRate: "big" }),
-      { argument: "growthRate", value: "big", message: 'config: growthRate must be number, got "big"' },
+      { argument: "growthRate", value: "big", message: 'config: growthRate: must be number, got "big"' },
     )
     assert.equal(
       failure({ kind: "smallCnn", inputShape: [8, 8, 1], numClasses: 2, filters: [1] }).argument,
@@ -101,7 +101,7 @@ describe("configs and seeds", () => {
     )
     assert.equal(
       failure({ kind: "mlp", inputShape: [2], hidden: [] }).message,
-      "config: numClasses must be present, got undefined",
+      "config: numClasses: must be present, got undefined",
     )
     assert.equal(
       failure({ kind: "wideResNet", inputShape: [8, "8", 3], numClasses: 2 }).argument,
@@ -111,12 +111,12 @@ describe("configs and seeds", () => {
     assert.equal(unknownKind.argument, "kind")
     assert.match(
       unknownKind.message,
-      /kind must be one of "mlp", "smallCnn", "preActResNet", "wideResNet", "denseNetBC", "resNet", got "vgg"/,
+      /kind: must be one of "mlp", "smallCnn", "preActResNet", "wideResNet", "denseNetBC", "resNet", got "vgg"/,
     )
     assert.deepEqual(failure(null), {
       argument: "config",
       value: null,
-      message: "config: config must be an object with a kind, got null",
+      message: "config: config: must be an object with a kind, got null",
     })
   })
 
@@ -140,15 +140,15 @@ describe("configs and seeds", () => {
               Models.build(options as ModelConfig.ModelConfig).dispose()
               return undefined
             } catch (error) {
-              return error as ModelConfigError
+              return error as Errors.InvalidArgument
             }
           })()
-          assert.equal(built?._tag, "ModelConfigError")
+          assert.equal(built?._tag, "InvalidArgument")
           assert.equal(built?.argument, argument)
-          assert.equal(built?.model, options.kind)
+          assert.equal(built?.source, options.kind)
           const exit = Effect.runSyncExit(ModelConfig.decode(options))
           assert.ok(Exit.isFailure(exit))
-          const decoded = (exit.cause.reasons[0] as { error?: ModelConfigError }).error!
+          const decoded = (exit.cause.reasons[0] as { error?: Errors.InvalidArgument }).error!
           assert.equal(decoded.argument, argument)
           assert.equal(decoded.expected, built?.expected)
         },
@@ -171,6 +171,6 @@ describe("configs and seeds", () => {
       Effect.scoped(Models.acquire({ kind: "mlp", inputShape: [2], numClasses: 0, hidden: [] })),
     )
     assert.ok(Exit.isFailure(exit))
-    assert.match(String(exit.cause), /numClasses must be a positive integer, got 0/)
+    assert.match(String(exit.cause), /numClasses: must be a positive integer, got 0/)
   })
 })

@@ -136,7 +136,7 @@ describe("save and load (model.json + weights.bin through a tfjs IOHandler on no
         userDefinedMetadata: { vicinal: { config: { kind: "transformer" } } },
       }
       await writeFile(path, JSON.stringify(notAConfig))
-      assert.equal(failureTag(await Effect.runPromiseExit(Models.load(dir))), "ModelConfigError")
+      assert.equal(failureTag(await Effect.runPromiseExit(Models.load(dir))), "InvalidArgument")
 
       const escaping = structuredClone(original)
       escaping.weightsManifest[0].paths = ["../../etc/passwd"]

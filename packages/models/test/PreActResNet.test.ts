@@ -143,18 +143,18 @@ describe("preActResNet18", () => {
   test("invalid options are typed errors", () => {
     throwsTagged(
       () => Models.preActResNet18({ inputShape: [32, 32, 3], numClasses: 10, blocks: [2, 0] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "blocks[1]",
     )
     throwsTagged(
       () => Models.preActResNet18({ inputShape: [32, 32, 3], numClasses: 10, dropout: -0.1 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "dropout",
       "-0.1",
     )
     throwsTagged(
       () => Models.preActResNet18({ inputShape: [32, 32, 3], numClasses: 10, headDropout: 1 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "headDropout",
       "1",
     )

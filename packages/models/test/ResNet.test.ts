@@ -186,19 +186,19 @@ describe("ResNet and ResNeXt (torchvision layout, ImageNet table of the paper)",
   test("bad options are typed errors naming the option", () => {
     throwsTagged(
       () => Models.resNet({ inputShape: [32, 32, 3], numClasses: 10, depth: 34 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "depth",
       "34",
       "50, 101, 152",
     )
     throwsTagged(
       () => Models.resNet({ inputShape: [32, 32, 3], numClasses: 10, groups: 0 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "groups",
     )
     throwsTagged(
       () => Models.resNet50({ inputShape: [32, 32], numClasses: 10 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "inputShape",
     )
   })

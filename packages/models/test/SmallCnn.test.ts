@@ -58,12 +58,12 @@ describe("smallCnn", () => {
   test("invalid options are typed errors", () => {
     throwsTagged(
       () => Models.smallCnn({ inputShape: [28, 28], numClasses: 10 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "inputShape",
     )
     throwsTagged(
       () => Models.smallCnn({ inputShape: [28, 28, 1], numClasses: 10, filters: [32, -1] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "filters[1]",
       "-1",
     )

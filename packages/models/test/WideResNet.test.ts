@@ -60,7 +60,7 @@ describe("wideResNet", () => {
   test("depth must be 6n + 4", () => {
     throwsTagged(
       () => Models.wideResNet({ inputShape: [32, 32, 3], numClasses: 10, depth: 27 }),
-      "ModelConfigError",
+      "InvalidArgument",
       "depth",
       "27",
     )

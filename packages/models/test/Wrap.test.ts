@@ -61,7 +61,7 @@ describe("Models.wrap", () => {
     const model = withSkip()
     throwsTagged(
       () => Models.wrap(model, { stages: ["a"] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "stages[0]",
       '"a"',
       "bypasses",
@@ -79,26 +79,26 @@ describe("Models.wrap", () => {
 
   test("bad models and inputs: typed errors naming the argument", () => {
     const soft = smallConv("softmax")
-    throwsTagged(() => Models.wrap(soft), "ModelConfigError", "softmax")
+    throwsTagged(() => Models.wrap(soft), "InvalidArgument", "softmax")
     soft.dispose()
     const model = smallConv()
     throwsTagged(
       () => Models.wrap(model, { stages: ["nope"] }),
-      "ModelConfigError",
+      "InvalidArgument",
       "stages[0]",
       "conv, flat, logits",
     )
     const net = Models.wrap(model)
     noLeak(() => {
       const x = input([2, 9, 9, 1], 3)
-      throwsTagged(() => net.forward(x), "ForwardInputError", "x.shape", "[n, 8, 8, 1]")
+      throwsTagged(() => net.forward(x), "InvalidArgument", "x.shape", "[n, 8, 8, 1]")
       const y = input([2, 8, 8, 1], 3)
-      throwsTagged(() => net.forward(y, { mixAt: 1, mix: (h) => h }), "ForwardInputError", "mixAt")
+      throwsTagged(() => net.forward(y, { mixAt: 1, mix: (h) => h }), "InvalidArgument", "mixAt")
       tf.dispose([x, y])
     })
     net.dispose()
     const dense = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 1 })] })
-    throwsTagged(() => Models.wrap(dense), "ModelConfigError", "model.outputs[0].shape")
+    throwsTagged(() => Models.wrap(dense), "InvalidArgument", "model.outputs[0].shape")
     dense.dispose()
   })
 })

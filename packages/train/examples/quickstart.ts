@@ -24,7 +24,7 @@ export const config = {
   schedule: { _tag: "cosine", warmupEpochs: 1 },
 }
 
-/** Decode the JSON config (a bad field fails with a ConfigError naming it), train, log each event. */
+/** Decode the JSON config (a bad field fails with an InvalidArgument naming it), train, log each event. */
 export const main = (runDir: string, log: (line: string) => void = console.log) =>
   Effect.gen(function* () {
     const decoded = yield* RunConfig.decode(config)

@@ -11,7 +11,7 @@
 import { Random } from "@vicinal/core"
 import { Augment, type DatasetType as Dataset } from "@vicinal/data"
 import { Schema } from "effect"
-import { ConfigError } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 
 // Explicit schema types: JSR's type check does not infer them.
 type Explicit = Schema.Struct<{
@@ -62,27 +62,29 @@ export const training = (config: AugmentConfig | undefined): Augment.Augmentatio
 
 /**
  * Whether the augmentation fits the data: crop and flip need images ([N, H, W, C]),
- * normalisation one mean and one std per channel. A `ConfigError` naming the field, or undefined.
+ * normalisation one mean and one std per channel. An `InvalidArgument` naming the field, or undefined.
  */
 export const check = (
   config: AugmentConfig | undefined,
   shape: ReadonlyArray<number>,
-): ConfigError | undefined => {
+): InvalidArgument | undefined => {
   if (config === undefined) return undefined
   const s = steps(config)
   const field = config === "cifar" ? "augment" : undefined
   if ((s.crop !== undefined || s.flip === true || s.normalise !== undefined) && shape.length !== 4)
-    return new ConfigError({
-      field: field ?? `augment.${s.crop !== undefined ? "crop" : s.flip === true ? "flip" : "normalise"}`,
-      message: `${field ?? "augment"}: needs images [N, height, width, channels], the data have shape ${JSON.stringify(shape)}`,
+    return new InvalidArgument({
+      argument: field ?? `augment.${s.crop !== undefined ? "crop" : s.flip === true ? "flip" : "normalise"}`,
+      value: config,
+      expected: `must be off for data of shape ${JSON.stringify(shape)}: it needs images [N, height, width, channels]`,
     })
   const channels = shape[3]
   for (const key of ["mean", "std"] as const) {
     const values = s.normalise?.[key]
     if (values !== undefined && values.length !== channels)
-      return new ConfigError({
-        field: field ?? `augment.normalise.${key}`,
-        message: `${field ?? `augment.normalise.${key}`}: needs ${channels} values (one per channel), got ${JSON.stringify(values)}`,
+      return new InvalidArgument({
+        argument: field ?? `augment.normalise.${key}`,
+        value: values,
+        expected: `must have ${channels} values (one per channel)`,
       })
   }
   return undefined

@@ -83,15 +83,12 @@ const csv = (config: Extract<DataConfig, { readonly dataset: "csv" }>, seed: num
 const mnist = (config: Extract<DataConfig, { readonly dataset: "mnist" }>, seed: number) =>
   Effect.flatMap(
     Mnist.split(config.testSize === undefined ? { seed } : { seed, testSize: config.testSize }),
-    (split): Effect.Effect<TrainTest, DataError.DataError> =>
+    (split): Effect.Effect<TrainTest, DataError> =>
       Effect.map(firstExamples(split.train, config.trainSize), (train) => ({ train, test: split.test })),
   )
 
 /** The first `n` examples of `dataset` (all of it when `n` is undefined or not smaller). */
-const firstExamples = (
-  dataset: DatasetType,
-  n: number | undefined,
-): Effect.Effect<DatasetType, DataError.DataError> =>
+const firstExamples = (dataset: DatasetType, n: number | undefined): Effect.Effect<DatasetType, DataError> =>
   n === undefined || n >= Dataset.size(dataset)
     ? Effect.succeed(dataset)
     : Dataset.subset(
@@ -117,7 +114,7 @@ const cifar = (config: CifarConfig) => {
 /** Load the data of a run (`seed`: the run's seed, used when the config gives no `splitSeed`). */
 export const load = (config: DataConfig, seed: number): Effect.Effect<TrainTest, StepError> => {
   const seeds = dataSeeds(config.splitSeed ?? seed)
-  const split: Effect.Effect<TrainTest, DataError.DataError> =
+  const split: Effect.Effect<TrainTest, DataError> =
     "n" in config
       ? synthetic(config, seeds)
       : config.dataset === "mnist"

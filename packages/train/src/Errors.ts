@@ -1,18 +1,15 @@
 /**
- * Typed failures of a training run. Every message names the offending argument or file
- * and the value found, so that a CLI can print it as is.
+ * Typed failures of a training run. Bad config fields and options are core's `InvalidArgument`
+ * (its `argument` is the field's path, e.g. `optimizer.lr`); the others name the backend, file or
+ * stage first. No message repeats its tag, so that a CLI can print it as is.
  */
 
-import type { Errors as CoreErrors } from "@vicinal/core"
-import { SchemaPath } from "@vicinal/core"
+import { Errors as CoreErrors, SchemaPath } from "@vicinal/core"
 import { Cause, Data, Effect, Exit, Schema } from "effect"
 
-const ConfigErrorBase: CoreErrors.TaggedErrorClass<"ConfigError"> = Data.TaggedError("ConfigError")
-/** A run configuration (or one option) failed validation; `field` is its path, e.g. `optimizer.lr`. */
-export class ConfigError extends ConfigErrorBase<{
-  readonly field: string
-  readonly message: string
-}> {}
+/** A run configuration (or one option) failed validation; `argument` is its path, e.g. `optimizer.lr`. */
+export const InvalidArgument: typeof CoreErrors.InvalidArgument = CoreErrors.InvalidArgument
+export type InvalidArgument = CoreErrors.InvalidArgument
 
 const BackendErrorBase: CoreErrors.TaggedErrorClass<"BackendError"> = Data.TaggedError("BackendError")
 /** No backend could be initialised, or the named one failed. */
@@ -40,37 +37,39 @@ export class StepError extends StepErrorBase<{
   readonly cause?: unknown
 }> {}
 
-export type TrainError = ConfigError | BackendError | CheckpointError | StepError
+export type TrainError = InvalidArgument | BackendError | CheckpointError | StepError
 
 /** The message of anything thrown, for wrapping foreign failures. */
 export const describe = (cause: unknown): string =>
   cause instanceof Error ? cause.message : typeof cause === "string" ? cause : JSON.stringify(cause)
 
-/** A `ConfigError` naming the first failing field (under `root`), what was expected and the value found. */
-export const configErrorFrom = (error: Schema.SchemaError, root: string, input?: unknown): ConfigError => {
+/** An `InvalidArgument` naming the first failing field (under `root`), what was expected and the value found. */
+export const fromSchemaError = (
+  error: Schema.SchemaError,
+  root: string,
+  input?: unknown,
+): InvalidArgument => {
   const first = SchemaPath.firstIssue(error.issue, input)
-  const field = [root, first.field].filter((p) => p !== "").join(first.field.startsWith("[") ? "" : ".")
-  const found =
-    input === undefined ? "" : `, got ${first.value === undefined ? "nothing" : JSON.stringify(first.value)}`
-  return new ConfigError({
-    field,
-    message: `${field === "" ? "config" : field}: ${first.message ?? error.message}${found}`,
+  return new InvalidArgument({
+    argument: [root, first.field].filter((p) => p !== "").join(first.field.startsWith("[") ? "" : "."),
+    value: first.value,
+    expected: first.message ?? error.message,
   })
 }
 
-/** Decode `input`, or THROW a `ConfigError` naming the field (for synchronous constructors). */
+/** Decode `input`, or THROW an `InvalidArgument` naming the field (for synchronous constructors). */
 export const decodeOrThrow = <A>(schema: Schema.ConstraintDecoder<A>, input: unknown, root: string): A => {
   const result = Schema.decodeUnknownExit(schema, { onExcessProperty: "error" })(input)
   if (Exit.isSuccess(result)) return result.value
-  throw configErrorFrom(Cause.squash(result.cause) as Schema.SchemaError, root, input)
+  throw fromSchemaError(Cause.squash(result.cause) as Schema.SchemaError, root, input)
 }
 
-/** Decode `input` in the error channel, failing with a `ConfigError` naming the field. */
+/** Decode `input` in the error channel, failing with an `InvalidArgument` naming the field. */
 export const decodeEffect = <A>(
   schema: Schema.ConstraintDecoder<A>,
   input: unknown,
   root: string,
-): Effect.Effect<A, ConfigError> =>
+): Effect.Effect<A, InvalidArgument> =>
   Schema.decodeUnknownEffect(schema, { onExcessProperty: "error" })(input).pipe(
-    Effect.mapError((e) => configErrorFrom(e, root, input)),
+    Effect.mapError((e) => fromSchemaError(e, root, input)),
   )

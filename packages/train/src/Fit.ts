@@ -19,7 +19,7 @@ import { Execute, Host, type HostBatch, type MixPlan, type Pairing, Random, Stra
 import { Dataset as Datasets, type DatasetType, Shuffle } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import { type Classifier, Models } from "@vicinal/models"
-import { ConfigError } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 import { strategyProblem } from "./Plannable.ts"
 
 // fitDataset and custom loops train conv nets: importing the kernels registers the filter gradient
@@ -59,7 +59,8 @@ interface Checked {
   readonly labels: Int32Array | undefined
 }
 
-const fail = (field: string, message: string) => new ConfigError({ field, message: `${field}: ${message}` })
+const fail = (argument: string, value: unknown, expected: string) =>
+  new InvalidArgument({ argument, value, expected })
 
 /** The user's pairings and mixers, as planning takes them. */
 const registries = (
@@ -82,26 +83,31 @@ const checkSource = (source: Source, strategy: Strategy.Strategy): Checked => {
   const d = source.shape.slice(1).reduce((a, b) => a * b, 1)
   if (n < 1 || source.x.length !== n * d)
     throw fail(
-      "source.x",
-      `${source.x.length} values do not fill shape ${JSON.stringify(source.shape)} of at least one example`,
+      "source.x.length",
+      source.x.length,
+      `must fill shape ${JSON.stringify(source.shape)} of at least one example`,
     )
   const fromLabels = "labels" in source
   const classes = fromLabels ? source.numClasses : source.y.length / n
   if (!fromLabels && (!Number.isInteger(classes) || classes < 2))
-    throw fail("source.y", `${source.y.length} values are not N = ${n} rows of at least 2 classes`)
+    throw fail("source.y.length", source.y.length, `must be N = ${n} rows of at least 2 classes`)
   const y = fromLabels ? Datasets.oneHot(source.labels, classes) : source.y
   const notDistributions = Strategy.validateTargets(y, classes, fromLabels ? "source.labels" : "source.y")
   if (notDistributions !== undefined)
     throw fail(
-      fromLabels ? "source.labels" : "source.y",
-      `${notDistributions.message} (targets are one-hot rows or distributions)`,
+      notDistributions.argument,
+      notDistributions.value,
+      `must be one-hot rows or distributions: row ${notDistributions.row} ${notDistributions.reason}`,
     )
   const labels = fromLabels ? source.labels : oneHotLabels(y, classes)
   if (labels === undefined && Strategy.needs(strategy).labels)
-    throw fail(
-      "strategy",
-      "pairs examples by class (same-class or custom pairing), but the targets are not one-hot: give class labels (a Dataset) or one-hot rows",
-    )
+    throw new InvalidArgument({
+      argument: "strategy",
+      value: strategy._tag,
+      expected:
+        "must not pair examples by class (same-class or custom pairing) when the targets are not one-hot",
+      fix: "give class labels (a Dataset) or one-hot rows",
+    })
   return { x: source.x, shape: source.shape, y, classes, labels }
 }
 
@@ -115,7 +121,7 @@ export interface TfDataSource {
 /**
  * Reads a `tf.data.Dataset` of `{ xs, ys }` once into host arrays for `dataset` (disposing every
  * element it reads). Elements may be single examples (`ys` of rank 1) or batches (`ys` of rank 2).
- * Fails with a `ConfigError` naming `source` for an element of another form or shape.
+ * Fails with an `InvalidArgument` naming `source` for an element of another form or shape.
  */
 export const fromTfData = async (source: TfDataSource): Promise<Table> => {
   const xs: Array<Float32Array> = []
@@ -128,7 +134,11 @@ export const fromTfData = async (source: TfDataSource): Promise<Table> => {
     const { xs: x, ys: y } = item.value ?? {}
     try {
       if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor) || (y.rank !== 1 && y.rank !== 2))
-        throw fail("source", "elements must be { xs, ys } tensors, ys of rank 1 (an example) or 2 (a batch)")
+        throw fail(
+          `source[${xs.length}]`,
+          item.value,
+          "must be { xs, ys } tensors, ys of rank 1 (an example) or 2 (a batch)",
+        )
       const batched = y.rank === 2
       const rows = batched ? y.shape[0]! : 1
       const features = batched ? x.shape.slice(1) : x.shape
@@ -140,8 +150,9 @@ export const fromTfData = async (source: TfDataSource): Promise<Table> => {
         y.shape[y.rank - 1] !== classes
       )
         throw fail(
-          "source",
-          `element ${xs.length} has xs ${JSON.stringify(x.shape)} and ys ${JSON.stringify(y.shape)}, unlike the first (examples ${JSON.stringify(example)}, ${classes} classes)`,
+          `source[${xs.length}]`,
+          { xs: x.shape, ys: y.shape },
+          `must have the shapes of the first element (examples ${JSON.stringify(example)}, ${classes} classes)`,
         )
       xs.push(Float32Array.from(x.dataSync()))
       ys.push(Float32Array.from(y.dataSync()))
@@ -150,7 +161,7 @@ export const fromTfData = async (source: TfDataSource): Promise<Table> => {
       tf.dispose([x, y].filter((t): t is tf.Tensor => t instanceof tf.Tensor))
     }
   }
-  if (example === undefined) throw fail("source", "has no elements")
+  if (example === undefined) throw fail("source", [], "must have elements")
   const concat = (parts: ReadonlyArray<Float32Array>) => {
     const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0))
     let at = 0
@@ -163,7 +174,7 @@ export const fromTfData = async (source: TfDataSource): Promise<Table> => {
   return { x: concat(xs), shape: [n, ...example], y: concat(ys) }
 }
 
-/** Throws a `ConfigError` naming `model` when its input or output does not fit the data. */
+/** Throws an `InvalidArgument` naming `model` when its input or output does not fit the data. */
 export const checkModel = (model: tfl.LayersModel, shape: ReadonlyArray<number>, classes: number): void => {
   const input = model.inputs[0]?.shape ?? []
   const features = shape.slice(1)
@@ -174,14 +185,12 @@ export const checkModel = (model: tfl.LayersModel, shape: ReadonlyArray<number>,
   )
     throw fail(
       "model",
-      `input shape ${JSON.stringify(input)} does not take the data's examples [n, ${features.join(", ")}]`,
+      input,
+      `must have an input shape that takes the data's examples [n, ${features.join(", ")}]`,
     )
   const output = model.outputs[0]?.shape ?? []
   if (model.outputs.length !== 1 || output.length !== 2 || output[1] !== classes)
-    throw fail(
-      "model",
-      `output shape ${JSON.stringify(output)} is not [n, ${classes}] (one score per class of the data)`,
-    )
+    throw fail("model", output, `must have output shape [n, ${classes}] (one score per class of the data)`)
 }
 
 export interface DatasetOptions {
@@ -231,7 +240,7 @@ const buffersFor = (rows: number, d: number, classes: number): Buffers => ({
 })
 
 /**
- * A source of mixed batches for `model.fitDataset(source, { epochs })`. Throws a `ConfigError`
+ * A source of mixed batches for `model.fitDataset(source, { epochs })`. Throws an `InvalidArgument`
  * naming the argument, before any training, for targets that are not distributions, a
  * strategy pairing by class without one-hot targets, a bad batch size or seed, or (with
  * `model`) a model whose input or output does not fit the data. Do not pass `batchesPerEpoch`
@@ -240,13 +249,13 @@ const buffersFor = (rows: number, d: number, classes: number): Buffers => ({
 export const dataset = (source: Source, options: DatasetOptions): FitSource => {
   const { strategy, batchSize, seed } = options
   const invalid = strategyProblem(strategy, options.mixers)
-  if (invalid !== undefined) throw fail("strategy", invalid.message)
+  if (invalid !== undefined) throw invalid
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
-    throw fail("batchSize", `${batchSize} is not a positive integer`)
-  if (!Number.isSafeInteger(seed) || seed < 0) throw fail("seed", `${seed} is not a non-negative integer`)
+    throw fail("batchSize", batchSize, "must be a positive integer")
+  if (!Number.isSafeInteger(seed) || seed < 0) throw fail("seed", seed, "must be a non-negative integer")
   const initialEpoch = options.initialEpoch ?? 0
   if (!Number.isSafeInteger(initialEpoch) || initialEpoch < 0)
-    throw fail("initialEpoch", `${initialEpoch} is not a non-negative integer`)
+    throw fail("initialEpoch", initialEpoch, "must be a non-negative integer")
   const data = checkSource(source, strategy)
   if (options.model !== undefined) checkModel(options.model, data.shape, data.classes)
   const n = data.shape[0]!
@@ -254,7 +263,8 @@ export const dataset = (source: Source, options: DatasetOptions): FitSource => {
   const { classes } = data
   const full = Math.floor(n / batchSize)
   const batches = options.dropLast === true ? full : Math.ceil(n / batchSize)
-  if (batches === 0) throw fail("batchSize", `${batchSize} leaves no full batch of ${n} examples (dropLast)`)
+  if (batches === 0)
+    throw fail("batchSize", batchSize, `must leave a full batch of the ${n} examples (dropLast)`)
   const streams = seeds(seed)
   const needs = Strategy.needs(strategy, options.mixers)
   const reused = buffersFor(batchSize, d, classes)
@@ -357,10 +367,11 @@ export const planStep = (
   const classes = batch.y.length / Math.max(1, n)
   const labels = needs.labels ? oneHotLabels(batch.y, classes) : undefined
   if (needs.labels && labels === undefined)
-    throw fail(
-      "batch.y",
-      "rows are not one-hot, but the strategy pairs examples by class (same-class or custom pairing)",
-    )
+    throw new InvalidArgument({
+      argument: "batch.y",
+      value: "rows that are not one-hot",
+      expected: "must be one-hot rows: the strategy pairs examples by class (same-class or custom pairing)",
+    })
   return Strategy.plan(
     setup.strategy,
     {
@@ -380,7 +391,7 @@ export const planStep = (
  * the input; on the device at a hidden stage of a `Classifier`), take the soft-target
  * cross-entropy of the logits, apply the optimizer. Returns the batch's mean loss; leaves no
  * tensor behind. Throws the tagged errors of core, losses and models on bad input, and a
- * `ConfigError` naming `batch.y` when the strategy pairs by class and the rows are not one-hot.
+ * `InvalidArgument` naming `batch.y` when the strategy pairs by class and the rows are not one-hot.
  */
 export const step = (setup: StepSetup, batch: HostBatch, context: Strategy.StepContext): number => {
   const classifier = classifierOf(setup.model)

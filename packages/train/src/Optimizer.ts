@@ -8,12 +8,12 @@
  * resumed process would not find them; here state is positional (the order of
  * `trainableVariables()`), checked by shape on import.
  *
- * Constructors validate their options up front and THROW a `ConfigError` instance (synchronous
+ * Constructors validate their options up front and THROW an `InvalidArgument` instance (synchronous
  * helpers); `Run` decodes configs through the Schema first, so it never sees those throws.
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { Schema } from "effect"
-import { ConfigError, decodeOrThrow } from "./Errors.ts"
+import { decodeOrThrow, InvalidArgument } from "./Errors.ts"
 
 // Explicit schema types here and below: JSR's type check does not infer them.
 const NonNegative: Schema.Finite = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
@@ -89,11 +89,11 @@ export interface Optimizer {
   readonly step: (variables: ReadonlyArray<tf.Variable>, grads: ReadonlyArray<tf.Tensor>, lr: number) => void
   /** A copy of the state on the host. */
   readonly exportState: () => OptimizerState
-  /** Replace the state; returns a `ConfigError` (not thrown) when it does not fit. */
+  /** Replace the state; returns an `InvalidArgument` (not thrown) when it does not fit. */
   readonly importState: (
     state: OptimizerState,
     variables: ReadonlyArray<tf.Variable>,
-  ) => ConfigError | undefined
+  ) => InvalidArgument | undefined
   /** Free the slot tensors. */
   readonly dispose: () => void
 }
@@ -128,9 +128,10 @@ const make = (config: OptimizerConfig, slotNames: ReadonlyArray<string>, update:
 
   const step: Optimizer["step"] = (variables, grads, lr) => {
     if (variables.length !== grads.length)
-      throw new ConfigError({
-        field: "grads",
-        message: `grads: expected ${variables.length} gradients (one per variable), got ${grads.length}`,
+      throw new InvalidArgument({
+        argument: "grads.length",
+        value: grads.length,
+        expected: `must be ${variables.length}, one gradient per variable`,
       })
     ensureSlots(variables)
     steps += 1
@@ -158,23 +159,26 @@ const make = (config: OptimizerConfig, slotNames: ReadonlyArray<string>, update:
 
   const importState: Optimizer["importState"] = (state, variables) => {
     if (state.kind !== config._tag)
-      return new ConfigError({
-        field: "optimizer",
-        message: `optimizer: state is for "${state.kind}", this optimiser is "${config._tag}"`,
+      return new InvalidArgument({
+        argument: "optimizer state.kind",
+        value: state.kind,
+        expected: `must be "${config._tag}", this optimiser's kind`,
       })
     const expected = state.steps === 0 && state.slots.length === 0 ? 0 : slotNames.length * variables.length
     if (state.slots.length !== expected)
-      return new ConfigError({
-        field: "optimizer.slots",
-        message: `optimizer.slots: expected ${expected} slot tensors, got ${state.slots.length}`,
+      return new InvalidArgument({
+        argument: "optimizer.slots.length",
+        value: state.slots.length,
+        expected: `must be ${expected}, the number of slot tensors`,
       })
     for (const s of state.slots) {
       const v = variables[s.variable]
       const size = s.shape.reduce((a, b) => a * b, 1)
       if (v === undefined || !tf.util.arraysEqual(v.shape, [...s.shape]) || s.values.length !== size)
-        return new ConfigError({
-          field: `optimizer.slots[${s.slot}][${s.variable}]`,
-          message: `optimizer.slots[${s.slot}][${s.variable}]: shape [${s.shape}] does not fit variable of shape [${v?.shape ?? "none"}]`,
+        return new InvalidArgument({
+          argument: `optimizer.slots[${s.slot}][${s.variable}].shape`,
+          value: s.shape,
+          expected: `must be the shape of its variable, [${v?.shape ?? "none"}], with as many values`,
         })
     }
     const find = (name: string, i: number) => state.slots.find((x) => x.slot === name && x.variable === i)
@@ -182,9 +186,10 @@ const make = (config: OptimizerConfig, slotNames: ReadonlyArray<string>, update:
       .flatMap((name) => (expected === 0 ? [] : variables.map((_, i) => [name, i] as const)))
       .find(([name, i]) => find(name, i) === undefined)
     if (absent !== undefined)
-      return new ConfigError({
-        field: `optimizer.slots[${absent[0]}][${absent[1]}]`,
-        message: `optimizer.slots[${absent[0]}][${absent[1]}]: missing from the state`,
+      return new InvalidArgument({
+        argument: `optimizer.slots[${absent[0]}][${absent[1]}]`,
+        value: undefined,
+        expected: "must be in the state",
       })
     dispose()
     steps = state.steps

@@ -2,16 +2,16 @@
  * The configuration of a run, as Effect Schemas: a run is fully described by one JSON value
  * (strategy, model, data, optimiser, schedule, epochs, batch size, seed, backend), which the
  * checkpoint stores so that a resume can refuse a different run. Decoding rejects a bad config
- * with a `ConfigError` naming the field (`optimizer.lr`, `model.hidden.0`, ...).
+ * with an `InvalidArgument` naming the field (`optimizer.lr`, `model.hidden.0`, ...).
  */
 import { Strategy } from "@vicinal/core"
 import { ModelConfig as ModelConfigs } from "@vicinal/models"
 import { Effect, Schema, Struct, Tuple } from "effect"
 import { AugmentConfig } from "./Augmentation.ts"
 import { BackendChoiceSchema } from "./Backend.ts"
-import { ConfigError, decodeEffect, describe } from "./Errors.ts"
+import { decodeEffect, describe, InvalidArgument } from "./Errors.ts"
+import { ScheduleConfig } from "./LearningRate.ts"
 import { OptimizerConfig } from "./Optimizer.ts"
-import { ScheduleConfig } from "./Schedule.ts"
 
 // Explicit schema types here and below: JSR's type check does not infer them.
 const PositiveInt: Schema.Int = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -198,8 +198,8 @@ export const RunConfig: Schema.Struct<{
 })
 export type RunConfig = typeof RunConfig.Type
 
-/** Decode a JSON value into a run config, or fail with a `ConfigError` naming the field. */
-export const decode = (input: unknown): Effect.Effect<RunConfig, ConfigError> =>
+/** Decode a JSON value into a run config, or fail with an `InvalidArgument` naming the field. */
+export const decode = (input: unknown): Effect.Effect<RunConfig, InvalidArgument> =>
   decodeEffect(RunConfig, input, "")
 
 /** The JSON form of a config (what checkpoints store). */
@@ -214,11 +214,16 @@ export const measuresTrainError = (config: RunConfig): boolean =>
   config.trainError ?? (config.data.labelNoise ?? 0) > 0
 
 /** Parse and decode a JSON config text. */
-export const decodeJson = (text: string): Effect.Effect<RunConfig, ConfigError> =>
+export const decodeJson = (text: string): Effect.Effect<RunConfig, InvalidArgument> =>
   Effect.flatMap(
     Effect.try({
       try: () => JSON.parse(text) as unknown,
-      catch: (e) => new ConfigError({ field: "", message: `config: not JSON (${describe(e)})` }),
+      catch: (e) =>
+        new InvalidArgument({
+          argument: "",
+          value: text.slice(0, 80),
+          expected: `must be JSON (${describe(e)})`,
+        }),
     }),
     decode,
   )

@@ -5,19 +5,19 @@
 import type * as tfl from "@tensorflow/tfjs-layers"
 import { Pairing, Random, Strategy } from "@vicinal/core"
 import { Batches } from "@vicinal/data"
-import { type Classifier, ModelConfigError, Models } from "@vicinal/models"
-import { Effect } from "effect"
+import { type Classifier, Models } from "@vicinal/models"
+import { Effect, type Scope } from "effect"
 import * as Augmentation from "./Augmentation.ts"
 import * as Backend from "./Backend.ts"
 import * as Datasets from "./Datasets.ts"
-import { ConfigError, describe, StepError } from "./Errors.ts"
+import { type BackendError, describe, InvalidArgument, StepError } from "./Errors.ts"
 import type { RunEvent } from "./Events.ts"
 import * as Fit from "./Fit.ts"
+import * as LearningRate from "./LearningRate.ts"
 import * as Optimizer from "./Optimizer.ts"
 import { strategyProblem } from "./Plannable.ts"
 import type { TrainOptions } from "./Run.ts"
 import * as RunConfig from "./RunConfig.ts"
-import * as Schedule from "./Schedule.ts"
 
 /** Seeds of the independent random streams of a run, all derived from its one seed. */
 export interface Seeds {
@@ -64,12 +64,17 @@ export const attempt = <A>(
   f: () => A,
 ): Effect.Effect<A, StepError> => Effect.try({ try: f, catch: stepError(stage, label) })
 
+// A model's bad option is reported as the config field it came from (`model.depth`).
 const modelError = (error: unknown, field: (argument: string) => string) =>
-  error instanceof ModelConfigError
-    ? new ConfigError({ field: field(error.argument), message: `${field(error.argument)}: ${error.message}` })
-    : error instanceof ConfigError
-      ? error
-      : new StepError({ stage: "model", message: describe(error), cause: error })
+  error instanceof InvalidArgument
+    ? new InvalidArgument({
+        argument: field(error.argument),
+        value: error.value,
+        expected: error.expected,
+        ...(error.fix === undefined ? {} : { fix: error.fix }),
+        ...(error.source === undefined ? {} : { source: error.source }),
+      })
+    : new StepError({ stage: "model", message: describe(error), cause: error })
 
 /** The user's network (`TrainOptions.model`) as a checked `Classifier`; the run does not dispose it. */
 const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest) =>
@@ -83,7 +88,7 @@ const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest
   })
 
 /** Manifold stages of `strategy` that `classifier` does not have (a typed error naming them). */
-const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): ConfigError | undefined => {
+const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): InvalidArgument | undefined => {
   const stages: Array<number> = []
   const visit = (s: Strategy.Strategy): void => {
     if (s._tag === "Manifold") stages.push(...s.stages)
@@ -94,9 +99,11 @@ const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): Confi
   const missing = stages.filter((k) => k > last)
   return missing.length === 0
     ? undefined
-    : new ConfigError({
-        field: "strategy",
-        message: `strategy: mixes at stage ${missing.join(", ")}, but ${classifier.name} has stages 0..${last} (${classifier.stageNames.join(", ")}); for your own model, name the layers to mix after with Models.wrap(model, { stages })`,
+    : new InvalidArgument({
+        argument: "strategy",
+        value: `mixes at stage ${missing.join(", ")}`,
+        expected: `must mix at stages ${classifier.name} has, 0..${last} (${classifier.stageNames.join(", ")})`,
+        fix: "for your own model, name the layers to mix after with Models.wrap(model, { stages })",
       })
 }
 
@@ -110,17 +117,19 @@ const buildModel = (
     return config.model === undefined
       ? userModel(options.model, data)
       : Effect.fail(
-          new ConfigError({
-            field: "model",
-            message: "model: give config.model or TrainOptions.model, not both",
+          new InvalidArgument({
+            argument: "model",
+            value: "config.model and TrainOptions.model",
+            expected: "must be given once: config.model or TrainOptions.model, not both",
           }),
         )
   const model = config.model
   if (model === undefined)
     return Effect.fail(
-      new ConfigError({
-        field: "model",
-        message: "model: missing (give config.model, or your own as TrainOptions.model)",
+      new InvalidArgument({
+        argument: "model",
+        value: undefined,
+        expected: "must be given: config.model, or your own as TrainOptions.model",
       }),
     )
   return Effect.acquireRelease(
@@ -153,14 +162,18 @@ export interface Setup {
   readonly optimizer: Optimizer.Optimizer
   /** The user's pairings and mixers that the strategy may name. */
   readonly registries: Pick<Strategy.PlanInput, "pairings" | "mixers">
-  readonly lrAt: Schedule.LrSchedule
+  readonly lrAt: LearningRate.LrSchedule
   /** The config as checkpoints store it. */
   readonly encoded: unknown
   readonly dropLast: boolean
   readonly batches: number
 }
 
-export const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: Emit) =>
+export const setUp = (
+  config: RunConfig.RunConfig,
+  options: TrainOptions,
+  emit: Emit,
+): Effect.Effect<Setup, InvalidArgument | BackendError | StepError, Scope.Scope> =>
   Effect.gen(function* () {
     const backend = yield* Backend.select(config.backend)
     const data = options.data ?? (yield* Datasets.load(config.data, config.seed))
@@ -172,8 +185,7 @@ export const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: 
     if (unknownStage !== undefined) return yield* unknownStage
     const mixers = { ...(yield* Effect.service(Strategy.CustomMixers)), ...options.mixers }
     const unplannable = strategyProblem(config.strategy, mixers)
-    if (unplannable !== undefined)
-      return yield* new ConfigError({ field: "strategy", message: `strategy: ${unplannable.message}` })
+    if (unplannable !== undefined) return yield* unplannable
     const optimizer = yield* Effect.acquireRelease(
       Effect.sync(() => Optimizer.fromConfig(config.optimizer)),
       (o) => Effect.sync(() => o.dispose()),
@@ -183,9 +195,10 @@ export const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: 
     const dropLast = config.dropLast ?? true
     const batches = Batches.numBatches(trainSize, { batchSize: config.batchSize, dropLast })
     if (batches === 0)
-      return yield* new ConfigError({
-        field: "batchSize",
-        message: `batchSize: ${config.batchSize} leaves no full batch of ${trainSize} training examples`,
+      return yield* new InvalidArgument({
+        argument: "batchSize",
+        value: config.batchSize,
+        expected: `must leave a full batch of the ${trainSize} training examples`,
       })
     const setup: Setup = {
       config,
@@ -199,7 +212,7 @@ export const setUp = (config: RunConfig.RunConfig, options: TrainOptions, emit: 
       classifier,
       optimizer,
       registries: { pairings, mixers },
-      lrAt: Schedule.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs }),
+      lrAt: LearningRate.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs }),
       encoded: RunConfig.encode(config),
       dropLast,
       batches,

@@ -9,7 +9,7 @@ import { Cifar } from "@vicinal/data"
 import type { Classifier } from "@vicinal/models"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Augmentation, Backend, ConfigError, Evaluate, Run, RunConfig, type RunEvent } from "../src/index.ts"
+import { Augmentation, Backend, Errors, Evaluate, Run, RunConfig, type RunEvent } from "../src/index.ts"
 
 await Effect.runPromise(Backend.select("wasm"))
 
@@ -94,7 +94,7 @@ const failure = async (overrides: Record<string, unknown>) => {
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
     : undefined
-  assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`)
+  assert.ok(error instanceof Errors.InvalidArgument, `expected an InvalidArgument, got ${String(error)}`)
   return error
 }
 
@@ -167,31 +167,31 @@ describe("augment config errors name the field", () => {
     const error = Exit.isFailure(exit)
       ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
       : undefined
-    assert.ok(error instanceof ConfigError)
+    assert.ok(error instanceof Errors.InvalidArgument)
     return error
   }
 
   test("bad values are rejected at decoding", () => {
-    assert.equal(decodeError({ crop: { padding: -1 } }).field, "augment.crop.padding")
-    assert.equal(decodeError({ crop: { padding: 1.5 } }).field, "augment.crop.padding")
-    assert.equal(decodeError({ flip: "yes" }).field, "augment.flip")
+    assert.equal(decodeError({ crop: { padding: -1 } }).argument, "augment.crop.padding")
+    assert.equal(decodeError({ crop: { padding: 1.5 } }).argument, "augment.crop.padding")
+    assert.equal(decodeError({ flip: "yes" }).argument, "augment.flip")
     assert.equal(
-      decodeError({ normalise: { mean: [0, 0, 0], std: [1, 0, 1] } }).field,
+      decodeError({ normalise: { mean: [0, 0, 0], std: [1, 0, 1] } }).argument,
       "augment.normalise.std[1]",
     )
-    assert.equal(decodeError({ rotate: 10 }).field, "augment.rotate")
-    assert.match(decodeError("imagenet").field, /^augment/)
+    assert.equal(decodeError({ rotate: 10 }).argument, "augment.rotate")
+    assert.match(decodeError("imagenet").argument, /^augment/)
   })
 
   test("a normalisation that does not fit the images' channels fails the run naming the field", async () => {
     const error = await failure({ augment: { normalise: { mean: [0.5, 0.5], std: [0.2, 0.2, 0.2] } } })
-    assert.equal(error.field, "augment.normalise.mean")
+    assert.equal(error.argument, "augment.normalise.mean")
     assert.match(error.message, /3 values/)
   })
 
   test("image augmentation on non-image data fails the run naming the field", async () => {
     const error = await failure({ data: { dataset: "twoMoons", n: 100 }, augment: { flip: true } })
-    assert.equal(error.field, "augment.flip")
+    assert.equal(error.argument, "augment.flip")
   })
 
   test("a CIFAR folder that is not there is a data error naming the file", async () => {

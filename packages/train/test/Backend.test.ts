@@ -3,13 +3,18 @@ import { describe, test } from "node:test"
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu"
 import * as tf from "@tensorflow/tfjs-core"
 import { Effect, Exit } from "effect"
-import { Backend, BackendError } from "../src/index.ts"
+import { Backend, Errors } from "../src/index.ts"
 
 const nativeInstalled = async (name: string) =>
   import(name).then(
     () => true,
     () => false,
   )
+const nodeInstalled = await nativeInstalled("@tensorflow/tfjs-node")
+const gpuInstalled = await nativeInstalled("@tensorflow/tfjs-node-gpu")
+// A skip with its reason (the runner reports it as skipped, not passed).
+const unlessAbsent = (installed: boolean, name: string) =>
+  installed ? `${name} is installed here, so this machine cannot show its absence` : false
 
 describe("Backend.select", () => {
   test("auto tries the candidates in order and reports why each skipped one was skipped", async () => {
@@ -25,16 +30,16 @@ describe("Backend.select", () => {
       assert.ok(a.reason.length > 0)
     })
     assert.equal(tf.getBackend(), report.tfjsBackend)
-    // On this machine the native packages are absent, so wasm (with SIMD) is the choice.
-    if (
-      !(await nativeInstalled("@tensorflow/tfjs-node")) &&
-      !(await nativeInstalled("@tensorflow/tfjs-node-gpu"))
-    ) {
-      assert.equal(report.name, "wasm")
-      assert.equal(report.simd, true)
-      assert.match(report.attempts[0]!.reason, /not installed/)
-    }
     assert.match(Backend.summary(report), new RegExp(`backend: ${report.name}`))
+  })
+
+  test("without the native packages, auto chooses wasm with SIMD and says why the native ones were skipped", {
+    skip: unlessAbsent(nodeInstalled || gpuInstalled, "a native tfjs backend"),
+  }, async () => {
+    const report = await Effect.runPromise(Backend.select("auto"))
+    assert.equal(report.name, "wasm")
+    assert.equal(report.simd, true)
+    assert.match(report.attempts[0]!.reason, /not installed/)
   })
 
   test("a named backend is used exactly; cpu then wasm switch the tfjs backend", async () => {
@@ -46,14 +51,15 @@ describe("Backend.select", () => {
     assert.equal(wasm.attempts.length, 1)
   })
 
-  test("a named backend that is not installed fails with a BackendError giving the reason", async () => {
-    if (await nativeInstalled("@tensorflow/tfjs-node-gpu")) return
+  test("a named backend that is not installed fails with a BackendError giving the reason", {
+    skip: unlessAbsent(gpuInstalled, "@tensorflow/tfjs-node-gpu"),
+  }, async () => {
     const exit = await Effect.runPromiseExit(Backend.select("tfjs-node-gpu"))
     assert.ok(Exit.isFailure(exit))
     const error = Exit.isFailure(exit)
       ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
       : undefined
-    assert.ok(error instanceof BackendError)
+    assert.ok(error instanceof Errors.BackendError)
     assert.match(error.message, /tfjs-node-gpu.*not installed/)
     await Effect.runPromise(Backend.select("wasm"))
   })

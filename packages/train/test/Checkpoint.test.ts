@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { describe, test } from "node:test"
 import { Effect, Exit, Option } from "effect"
 import * as fc from "fast-check"
-import { Checkpoint, CheckpointError } from "../src/index.ts"
+import { Checkpoint, Errors } from "../src/index.ts"
 
 const tensor = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 3 }).chain((shape) =>
   fc.record({
@@ -66,12 +66,12 @@ const expectEqual = (got: Checkpoint.Checkpoint, want: Checkpoint.Checkpoint) =>
   })
 }
 
-const problemOf = (exit: Exit.Exit<unknown, CheckpointError>) => {
+const problemOf = (exit: Exit.Exit<unknown, Errors.CheckpointError>) => {
   assert.ok(Exit.isFailure(exit), "expected the checkpoint to be refused")
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
     : undefined
-  assert.ok(error instanceof CheckpointError)
+  assert.ok(error instanceof Errors.CheckpointError)
   return error
 }
 

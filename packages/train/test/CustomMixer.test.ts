@@ -81,17 +81,21 @@ describe("user-defined mixers in a run", () => {
       Run.collect(config(Strategy.custom("saliencyMixx", {})), { data, mixers: flipBlend.mixers }),
     )
     const error = failure(exit)
-    assert.ok(error?._tag === "ConfigError", String(error))
-    assert.equal(error.field, "strategy")
-    assert.match(error.message, /saliencyMixx/)
-    assert.match(error.message, /not a registered mixer \(known: flipBlend\)/)
+    assert.ok(error?._tag === "InvalidArgument", String(error))
+    assert.equal(error.argument, "strategy.name")
+    assert.equal(error.value, "saliencyMixx")
+    assert.match(
+      error.message,
+      /^strategy\.name: must name a registered mixer \(known: flipBlend\), got "saliencyMixx"/,
+    )
+    assert.doesNotMatch(error.message, /InvalidArgument|InvalidConfig/)
     const none = failure(
       await Effect.runPromiseExit(Run.collect(config(flipBlend.make({ lambda: 0.5 })), { data })),
     )
-    assert.ok(none?._tag === "ConfigError" && /known: none/.test(none.message), String(none))
+    assert.ok(none?._tag === "InvalidArgument" && /known: none/.test(none.message), String(none))
   })
 
-  test("Fit.dataset plans a user mixer given as `mixers`, and refuses it without them (ConfigError naming strategy)", () => {
+  test("Fit.dataset plans a user mixer given as `mixers`, and refuses it without them (InvalidArgument naming strategy.name)", () => {
     const table = {
       x: Float32Array.from([0, 0, 1, 1, 2, 2, 3, 3]),
       shape: [4, 2],
@@ -101,8 +105,8 @@ describe("user-defined mixers in a run", () => {
     assert.throws(
       () => Fit.dataset(table, { strategy, batchSize: 2, seed: 1 }),
       (e: unknown) =>
-        (e as { _tag?: string; field?: string })._tag === "ConfigError" &&
-        (e as { field: string }).field === "strategy",
+        (e as { _tag?: string; argument?: string })._tag === "InvalidArgument" &&
+        (e as { argument: string }).argument === "strategy.name",
     )
     assert.equal(Fit.dataset(table, { strategy, batchSize: 2, seed: 1, mixers: flipBlend.mixers }).size, 2)
     const planned = Fit.planStep(

@@ -129,13 +129,13 @@ describe("Fit.dataset: mixed batches for model.fitDataset", () => {
     assert.notDeepEqual(a.weights, c.weights)
   })
 
-  test("bad input is a ConfigError naming the argument, before training", () => {
+  test("bad input is an InvalidArgument naming the argument, before training", () => {
     const field = (body: () => unknown, name: string) =>
       assert.throws(
         body,
         (e: unknown) =>
-          (e as { _tag: string; field: string })._tag === "ConfigError" &&
-          (e as { field: string }).field === name,
+          (e as { _tag: string; argument: string })._tag === "InvalidArgument" &&
+          (e as { argument: string }).argument === name,
       )
     const soft = {
       x: new Float32Array(4 * 4),
@@ -256,7 +256,7 @@ describe("Fit.step: one custom-loop step", () => {
     const sameClass = { ...setup, strategy: Strategy.mixup({ alpha: 1, pairing: { _tag: "SameClass" } }) }
     assert.throws(
       () => Fit.step(sameClass, soft, { epoch: 0, step: 0 }),
-      (e: unknown) => (e as { field?: string }).field === "batch.y",
+      (e: unknown) => (e as { argument?: string }).argument === "batch.y",
     )
     classifier.dispose()
   })

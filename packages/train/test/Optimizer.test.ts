@@ -3,7 +3,7 @@ import { describe, test } from "node:test"
 import "@tensorflow/tfjs-backend-wasm"
 import * as tf from "@tensorflow/tfjs-core"
 import * as fc from "fast-check"
-import { ConfigError, Optimizer } from "../src/index.ts"
+import { Errors, Optimizer } from "../src/index.ts"
 
 await tf.setBackend("wasm")
 await tf.ready()
@@ -108,14 +108,15 @@ describe("Optimizer.sgd", () => {
     )
   })
 
-  test("rejects bad options with a ConfigError naming the field", () => {
+  test("rejects bad options with an InvalidArgument naming the field", () => {
     assert.throws(
       () => Optimizer.sgd({ lr: -1 }),
-      (e: unknown) => e instanceof ConfigError && e.field === "optimizer.lr",
+      (e: unknown) => e instanceof Errors.InvalidArgument && e.argument === "optimizer.lr",
     )
     assert.throws(
       () => Optimizer.sgd({ lr: 0.1, momentum: 1.5 }),
-      (e: unknown) => e instanceof ConfigError && e.field === "optimizer.momentum" && /1/.test(e.message),
+      (e: unknown) =>
+        e instanceof Errors.InvalidArgument && e.argument === "optimizer.momentum" && /1/.test(e.message),
     )
   })
 })
@@ -173,8 +174,8 @@ describe("Optimizer state", () => {
     assert.match(adam.importState(state, [w])?.message ?? "", /sgd/)
     const other = tf.variable(tf.zeros([4]))
     const error = Optimizer.sgd({ lr: 0.1, momentum: 0.9 }).importState(state, [other])
-    assert.ok(error instanceof ConfigError)
-    assert.match(error.message, /\[3\].*\[4\]/)
+    assert.ok(error instanceof Errors.InvalidArgument)
+    assert.match(error.message, /shape: must be the shape of its variable, \[4\].*got \[3\]$/)
     sgd.dispose()
     adam.dispose()
     w.dispose()

@@ -132,22 +132,27 @@ describe("Run.train with the user's own LayersModel", () => {
 
     const plain = mlp()
     const unsplit = await failure(manifold, { model: plain })
-    assert.ok(unsplit?._tag === "ConfigError" && unsplit.field === "strategy", String(unsplit?.message))
+    assert.ok(
+      unsplit?._tag === "InvalidArgument" && unsplit.argument === "strategy",
+      String(unsplit?.message),
+    )
     assert.match(unsplit.message, /Models\.wrap\(model, \{ stages \}\)/)
     const both = await failure(config({ model: { kind: "mlp", hidden: [4] } }), { model: plain })
-    assert.ok(both?._tag === "ConfigError" && both.field === "model")
+    assert.ok(both?._tag === "InvalidArgument" && both.argument === "model")
     const neither = await failure(config(), {})
-    assert.ok(neither?._tag === "ConfigError" && neither.field === "model")
+    assert.ok(neither?._tag === "InvalidArgument" && neither.argument === "model")
     plain.dispose()
     const wide = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2 })] })
     const shape = await failure(config(), { model: wide })
-    assert.ok(shape?._tag === "ConfigError" && shape.field === "model" && /input shape/.test(shape.message))
+    assert.ok(
+      shape?._tag === "InvalidArgument" && shape.argument === "model" && /input shape/.test(shape.message),
+    )
     wide.dispose()
     const soft = tfl.sequential({
       layers: [tfl.layers.dense({ inputShape: [2], units: 2, activation: "softmax" })],
     })
     const probabilities = await failure(config(), { model: soft })
-    assert.ok(probabilities?._tag === "ConfigError" && /softmax/.test(probabilities.message))
+    assert.ok(probabilities?._tag === "InvalidArgument" && /softmax/.test(probabilities.message))
     soft.dispose()
   })
 })

@@ -9,8 +9,8 @@ import { Effect, Exit, Option, Stream } from "effect"
 import {
   Backend,
   Checkpoint,
-  CheckpointError,
   Datasets,
+  Errors,
   Events,
   Run,
   RunConfig,
@@ -189,7 +189,7 @@ describe("Run.train on synthetic data", () => {
         Run.collect(spirals({ epochs: 1, seed: 4 }), { runDir: dir, resume: true }),
       ),
     )
-    assert.ok(other instanceof CheckpointError)
+    assert.ok(other instanceof Errors.CheckpointError)
     assert.equal(other.problem, "mismatch")
     assert.match(other.message, /"seed": 3 in the checkpoint, 4 now/)
     const [file] = fs.readdirSync(dir)
@@ -199,7 +199,7 @@ describe("Run.train on synthetic data", () => {
     const corrupt = failure(
       await Effect.runPromiseExit(Run.collect(spirals({ epochs: 1 }), { runDir: dir, resume: true })),
     )
-    assert.ok(corrupt instanceof CheckpointError)
+    assert.ok(corrupt instanceof Errors.CheckpointError)
     assert.equal(corrupt.problem, "corrupt")
     assert.deepEqual(fs.readdirSync(dir), [file])
     fs.rmSync(dir, { recursive: true })
@@ -219,7 +219,7 @@ describe("Run.train on synthetic data", () => {
     for (const [damage, named] of damages) {
       fs.writeFileSync(file, Checkpoint.encode({ ...saved, ...damage }))
       const error = failure(await Effect.runPromiseExit(Run.collect(config, { runDir: dir, resume: true })))
-      assert.ok(error instanceof CheckpointError, String(error))
+      assert.ok(error instanceof Errors.CheckpointError, String(error))
       assert.equal(error.problem, "corrupt")
       assert.match(error.message, named)
     }
@@ -234,7 +234,7 @@ describe("Run.train on synthetic data", () => {
     await run(spirals({ epochs: 1 }), { runDir: dir })
     const before = fs.readdirSync(dir)
     const error = failure(await Effect.runPromiseExit(Run.collect(spirals({ epochs: 2 }), { runDir: dir })))
-    assert.ok(error instanceof CheckpointError)
+    assert.ok(error instanceof Errors.CheckpointError)
     assert.equal(error.problem, "exists")
     assert.match(error.message, /already holds checkpoints of a run/)
     assert.deepEqual(fs.readdirSync(dir), before)
@@ -270,15 +270,15 @@ describe("Run.train on synthetic data", () => {
     fs.rmSync(dir, { recursive: true })
   })
 
-  test("a bad config entry fails the stream with a ConfigError naming the field", async () => {
+  test("a bad config entry fails the stream with an InvalidArgument naming the field", async () => {
     const error = failure(
       await Effect.runPromiseExit(
         Stream.runCollect(Run.trainJson({ ...(RunConfig.encode(spirals()) as object), batchSize: 0 })),
       ),
     )
-    assert.equal(error?._tag, "ConfigError")
+    assert.equal(error?._tag, "InvalidArgument")
     assert.match(error?.message ?? "", /^batchSize: /)
     const tooBig = failure(await Effect.runPromiseExit(Run.collect(spirals({ batchSize: 1000 }))))
-    assert.equal(tooBig?._tag, "ConfigError")
+    assert.equal(tooBig?._tag, "InvalidArgument")
   })
 })

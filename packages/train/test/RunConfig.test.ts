@@ -4,7 +4,7 @@ import { Strategy } from "@vicinal/core"
 import { ModelConfig } from "@vicinal/models"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { ConfigError, RunConfig } from "../src/index.ts"
+import { Errors, RunConfig } from "../src/index.ts"
 
 const valid = {
   seed: 7,
@@ -24,7 +24,7 @@ const errorOf = (input: unknown) => {
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
     : undefined
-  assert.ok(error instanceof ConfigError)
+  assert.ok(error instanceof Errors.InvalidArgument)
   return error
 }
 
@@ -52,15 +52,21 @@ describe("RunConfig.RunConfig", () => {
     const resNeXt = { kind: "resNet", depth: 101, groups: 32, widthPerGroup: 4 }
     assert.deepEqual(Effect.runSync(RunConfig.decode(withField("model", resNeXt))).model, resNeXt)
     const depth = errorOf(withField("model", { kind: "resNet", depth: 34 }))
-    assert.equal(depth.field, "model.depth")
+    assert.equal(depth.argument, "model.depth")
     assert.match(depth.message, /one of 50, 101, 152, got 34/)
-    assert.equal(errorOf(withField("model", { kind: "wideResNet", depth: 27 })).field, "model.depth")
-    assert.equal(errorOf(withField("model", { kind: "denseNetBC", reduction: 0 })).field, "model.reduction")
-    assert.equal(errorOf(withField("model", { kind: "mlp", hidden: [4], dropout: 1 })).field, "model.dropout")
+    assert.equal(errorOf(withField("model", { kind: "wideResNet", depth: 27 })).argument, "model.depth")
+    assert.equal(
+      errorOf(withField("model", { kind: "denseNetBC", reduction: 0 })).argument,
+      "model.reduction",
+    )
+    assert.equal(
+      errorOf(withField("model", { kind: "mlp", hidden: [4], dropout: 1 })).argument,
+      "model.dropout",
+    )
     // The run supplies the input shape, the class count and the seed: a config may not.
     for (const supplied of [{ inputShape: [2] }, { numClasses: 2 }, { seed: 1 }])
       assert.equal(
-        errorOf(withField("model", { kind: "mlp", hidden: [4], ...supplied })).field,
+        errorOf(withField("model", { kind: "mlp", hidden: [4], ...supplied })).argument,
         `model.${Object.keys(supplied)[0]}`,
       )
   })
@@ -86,21 +92,21 @@ describe("RunConfig.RunConfig", () => {
     fc.assert(
       fc.property(fc.constantFrom(...bad), ([field, value]) => {
         const error = errorOf(withField(field, value))
-        assert.ok(error.field.startsWith(field.split(".")[0]!), `${error.field} should name ${field}`)
-        assert.ok(error.message.startsWith(`${error.field}: `), error.message)
+        assert.ok(error.argument.startsWith(field.split(".")[0]!), `${error.argument} should name ${field}`)
+        assert.ok(error.message.startsWith(`${error.argument}: `), error.message)
       }),
     )
-    assert.equal(errorOf(withField("optimizer.lr", -0.1)).field, "optimizer.lr")
-    assert.equal(errorOf(withField("model.hidden", [64, 0])).field, "model.hidden[1]")
-    assert.equal(errorOf(withField("epochs", 0)).field, "epochs")
+    assert.equal(errorOf(withField("optimizer.lr", -0.1)).argument, "optimizer.lr")
+    assert.equal(errorOf(withField("model.hidden", [64, 0])).argument, "model.hidden[1]")
+    assert.equal(errorOf(withField("epochs", 0)).argument, "epochs")
     const alpha = errorOf(withField("strategy.lambda.a", -1))
-    assert.equal(alpha.field, "strategy.lambda.a")
+    assert.equal(alpha.argument, "strategy.lambda.a")
     assert.match(alpha.message, /got -1/)
   })
 
   test("missing fields are named; non-JSON text is rejected", () => {
     const { epochs: _, ...rest } = valid
-    assert.equal(errorOf(rest).field, "epochs")
+    assert.equal(errorOf(rest).argument, "epochs")
     const exit = Effect.runSyncExit(RunConfig.decodeJson("{ nope"))
     assert.ok(Exit.isFailure(exit))
   })

@@ -11,7 +11,7 @@ import { Effect } from "effect"
 import { encode } from "fast-png"
 import type { TopLevelSpec } from "vega-lite"
 import * as Check from "./Check.ts"
-import type { InvalidInput, RenderFailed } from "./Errors.ts"
+import type { InvalidArgument, RenderFailed } from "./Errors.ts"
 import * as Palette from "./Palette.ts"
 import { type Picture, pngDataUri } from "./Picture.ts"
 import { render } from "./VegaLite.ts"
@@ -232,7 +232,7 @@ const layers = (spec: BoundarySpec): ReadonlyArray<Layer> => {
 }
 
 /** One decision-boundary plot. */
-export const plot = (spec: BoundarySpec): Effect.Effect<Picture, InvalidInput | RenderFailed> =>
+export const plot = (spec: BoundarySpec): Effect.Effect<Picture, InvalidArgument | RenderFailed> =>
   Effect.andThen(
     Check.all([checkSpec(spec), negativeProbability(spec, "spec")]),
     Effect.suspend(() => {
@@ -257,7 +257,7 @@ export interface Panel extends BoundarySpec {
 export const compare = (
   panels: ReadonlyArray<Panel>,
   options?: { readonly title?: string },
-): Effect.Effect<Picture, InvalidInput | RenderFailed> =>
+): Effect.Effect<Picture, InvalidArgument | RenderFailed> =>
   Effect.andThen(
     Check.all([
       Check.nonEmpty("panels", panels),

@@ -5,7 +5,7 @@
 import { Effect } from "effect"
 import type { TopLevelSpec } from "vega-lite"
 import * as Check from "./Check.ts"
-import type { InvalidInput, RenderFailed } from "./Errors.ts"
+import type { InvalidArgument, RenderFailed } from "./Errors.ts"
 import * as Palette from "./Palette.ts"
 import type { Picture } from "./Picture.ts"
 import { render } from "./VegaLite.ts"
@@ -95,7 +95,7 @@ const collapsedDomain = (values: ReadonlyArray<number>): readonly [number, numbe
  * band shaded under it, and the legend below the plot (long run names beside it would leave a
  * third of the picture empty).
  */
-export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidInput | RenderFailed> =>
+export const lines = (spec: LinesSpec): Effect.Effect<Picture, InvalidArgument | RenderFailed> =>
   Effect.andThen(
     checkLines(spec),
     Effect.suspend(() => {
@@ -212,7 +212,7 @@ export interface BarsSpec {
 const distinct = (items: ReadonlyArray<string>): ReadonlyArray<string> => [...new Set(items)]
 
 /** Grouped bars: one group per `group`, one coloured bar per `series`, values printed on top. */
-export const bars = (spec: BarsSpec): Effect.Effect<Picture, InvalidInput | RenderFailed> => {
+export const bars = (spec: BarsSpec): Effect.Effect<Picture, InvalidArgument | RenderFailed> => {
   const groups = distinct(spec.bars.map((b) => b.group))
   const series = distinct(spec.bars.map((b) => b.series))
   const digits = spec.digits ?? 2

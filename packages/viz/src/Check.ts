@@ -1,14 +1,14 @@
 /**
  * Input checks shared by the picture builders. Each returns `Effect.void` or fails with an
- * `InvalidInput` that names the argument (down to the offending index).
+ * `InvalidArgument` that names the argument (down to the offending index).
  */
 import { Effect } from "effect"
-import { InvalidInput } from "./Errors.ts"
+import { InvalidArgument } from "./Errors.ts"
 
-export type Check = Effect.Effect<void, InvalidInput>
+export type Check = Effect.Effect<void, InvalidArgument>
 
-const fail = (argument: string, value: unknown, reason: string): Check =>
-  Effect.fail(new InvalidInput({ argument, value, reason }))
+const fail = (argument: string, value: unknown, expected: string): Check =>
+  Effect.fail(new InvalidArgument({ argument, value, expected }))
 
 /** Runs checks in order and stops at the first failure. */
 export const all = (checks: ReadonlyArray<Check>): Check =>

@@ -10,7 +10,7 @@
 import { Effect } from "effect"
 import { encode } from "fast-png"
 import * as Check from "./Check.ts"
-import type { InvalidInput } from "./Errors.ts"
+import type { InvalidArgument } from "./Errors.ts"
 import { escapeXml, type Picture, pngDataUri } from "./Picture.ts"
 
 export interface GridSpec {
@@ -113,7 +113,7 @@ const checkGrid = (spec: GridSpec): Check.Check => {
 }
 
 /** The grid as a picture (SVG with embedded PNG cells and text captions). */
-export const grid = (spec: GridSpec): Effect.Effect<Picture, InvalidInput> =>
+export const grid = (spec: GridSpec): Effect.Effect<Picture, InvalidArgument> =>
   Effect.andThen(
     checkGrid(spec),
     Effect.sync(() => {
@@ -176,7 +176,7 @@ export const softLabels = (
   y: Float32Array,
   numClasses: number,
   options?: CaptionOptions,
-): Effect.Effect<ReadonlyArray<string>, InvalidInput> =>
+): Effect.Effect<ReadonlyArray<string>, InvalidArgument> =>
   Effect.andThen(
     Check.all([
       Check.integerInRange("numClasses", numClasses, 1),

@@ -12,7 +12,7 @@ import { initWasm, Resvg } from "@resvg/resvg-wasm"
 import { Effect } from "effect"
 import { dual } from "effect/Function"
 import * as Check from "./Check.ts"
-import { InvalidInput, RenderFailed, WriteFailed } from "./Errors.ts"
+import { InvalidArgument, RenderFailed, WriteFailed } from "./Errors.ts"
 
 export interface Picture {
   readonly svg: string
@@ -74,11 +74,11 @@ const rasterise = (svg: string, scale: number, font: Uint8Array): Uint8Array => 
 
 /** PNG bytes of the picture, `scale` × its size (fails with `RenderFailed` if resvg cannot parse the SVG). */
 export const toPng: {
-  (options?: PngOptions): (picture: Picture) => Effect.Effect<Uint8Array, InvalidInput | RenderFailed>
-  (picture: Picture, options?: PngOptions): Effect.Effect<Uint8Array, InvalidInput | RenderFailed>
+  (options?: PngOptions): (picture: Picture) => Effect.Effect<Uint8Array, InvalidArgument | RenderFailed>
+  (picture: Picture, options?: PngOptions): Effect.Effect<Uint8Array, InvalidArgument | RenderFailed>
 } = dual(
   (args) => typeof args[0] === "object" && args[0] !== null && "svg" in args[0],
-  (picture: Picture, options?: PngOptions): Effect.Effect<Uint8Array, InvalidInput | RenderFailed> => {
+  (picture: Picture, options?: PngOptions): Effect.Effect<Uint8Array, InvalidArgument | RenderFailed> => {
     const scale = options?.scale ?? 2
     return Effect.andThen(
       Check.positiveFinite("options.scale", scale),
@@ -99,13 +99,16 @@ export const write: {
     picture: Picture,
   ) => Effect.Effect<
     { readonly svg: string; readonly png: string },
-    InvalidInput | RenderFailed | WriteFailed
+    InvalidArgument | RenderFailed | WriteFailed
   >
   (
     picture: Picture,
     basePath: string,
     options?: PngOptions,
-  ): Effect.Effect<{ readonly svg: string; readonly png: string }, InvalidInput | RenderFailed | WriteFailed>
+  ): Effect.Effect<
+    { readonly svg: string; readonly png: string },
+    InvalidArgument | RenderFailed | WriteFailed
+  >
 } = dual(
   (args) => typeof args[0] === "object" && args[0] !== null && "svg" in args[0],
   (picture: Picture, basePath: string, options?: PngOptions) =>
@@ -150,14 +153,14 @@ const rootSize = (svg: string): { width: number; height: number } | undefined =>
 }
 
 /** A picture from an SVG document whose root element carries numeric `width` and `height`. */
-export const fromSvg = (svg: string): Effect.Effect<Picture, InvalidInput> => {
+export const fromSvg = (svg: string): Effect.Effect<Picture, InvalidArgument> => {
   const size = rootSize(svg)
   return size === undefined
     ? Effect.fail(
-        new InvalidInput({
+        new InvalidArgument({
           argument: "svg",
           value: svg.slice(0, 80),
-          reason: "must be an SVG document whose root element has numeric width and height",
+          expected: "must be an SVG document whose root element has numeric width and height",
         }),
       )
     : Effect.succeed({ svg, ...size })
@@ -184,7 +187,7 @@ const labelHeight = 26
 export const beside = (
   pictures: ReadonlyArray<Picture>,
   options?: BesideOptions,
-): Effect.Effect<Picture, InvalidInput> => {
+): Effect.Effect<Picture, InvalidArgument> => {
   const gap = options?.gap ?? 16
   const labels = options?.labels
   return Effect.andThen(

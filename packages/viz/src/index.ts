@@ -1,5 +1,6 @@
 export * as Boundary from "./Boundary.ts"
 export * as Charts from "./Charts.ts"
+export type { VizError } from "./Errors.ts"
 export * as Errors from "./Errors.ts"
 export * as Images from "./Images.ts"
 export * as Palette from "./Palette.ts"

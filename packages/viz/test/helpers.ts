@@ -18,13 +18,13 @@ export const failure = async <A, E>(effect: Effect.Effect<A, E>): Promise<E> => 
   return outcome.error
 }
 
-/** Asserts an InvalidInput whose argument starts with `argument`. */
+/** Asserts an InvalidArgument whose argument starts with `argument`. */
 export const assertInvalid = async <A, E>(
   effect: Effect.Effect<A, E>,
   argument: string,
-): Promise<Errors.InvalidInput> => {
-  const error = (await failure(effect)) as Errors.InvalidInput
-  assert.equal(error._tag, "InvalidInput")
+): Promise<Errors.InvalidArgument> => {
+  const error = (await failure(effect)) as Errors.InvalidArgument
+  assert.equal(error._tag, "InvalidArgument")
   assert.ok(
     error.argument.startsWith(argument),
     `argument ${JSON.stringify(error.argument)} should start with ${JSON.stringify(argument)}`,

@@ -5,9 +5,11 @@
  * softmax cross-entropy, plain SGD. The stock side switches the kernels off around its step
  * (`Kernels.unregister()`), so both run in one process, interleaved.
  */
+import { availableParallelism } from "node:os"
 import * as tf from "@tensorflow/tfjs-core"
 import { Kernels } from "@vicinal/kernels"
 import * as Describe from "../Describe.ts"
+import * as Env from "../Env.ts"
 import * as Harness from "../Harness.ts"
 import { type Row, row, skipped } from "../Report.ts"
 import * as Torch from "./Torch.ts"
@@ -113,6 +115,8 @@ export interface KernelsOptions {
   readonly harness: (model: Model) => Harness.Options
   /** Also time PyTorch (when importable) interleaved with ours. */
   readonly torch: boolean
+  /** Also time the step with the GEMM on 2 threads against 1 (`Kernels.setThreads`). */
+  readonly threads: boolean
 }
 
 const stockRow = async (options: KernelsOptions, model: Model, step: Step): Promise<Row> => {
@@ -156,6 +160,44 @@ const torchRow = async (
   })
 }
 
+/** Run `work` with the GEMM on one thread (the helper, started, stays parked). */
+const onOneThread = <A>(work: () => A): A => {
+  // With the helper running, switching takes effect at once (no await needed).
+  void Kernels.setThreads(1)
+  try {
+    return work()
+  } finally {
+    void Kernels.setThreads(2)
+  }
+}
+
+const threadsRow = async (options: KernelsOptions, model: Model, step: Step): Promise<Row> => {
+  const base = {
+    id: `kernels.threads.${model}`,
+    section: SECTION,
+    title: `step with @vicinal/kernels' GEMM on 1 thread / on 2 threads (Kernels.setThreads(2); above 1: two are faster), ${describeModel(model)}`,
+    runtime: options.runtime,
+    backend: options.backend,
+  }
+  try {
+    await Kernels.setThreads(2)
+  } catch (error) {
+    return skipped({ ...base, unit: "x", detail: `the helper thread does not start: ${String(error)}` })
+  }
+  try {
+    const load = Env.loadAverage()
+    const c = await Harness.compare(() => onOneThread(step.run), step.run, options.harness(model))
+    return row({
+      ...base,
+      value: c.ratio.median,
+      unit: "x",
+      detail: `${Describe.comparison(c, "1 thread", "2 threads")}; load average ${load} at the start, ${Env.loadAverage()} at the end on ${availableParallelism()} cores (two threads can only help on an otherwise idle machine)`,
+    })
+  } finally {
+    await Kernels.setThreads(1)
+  }
+}
+
 export const rows = async (options: KernelsOptions): Promise<ReadonlyArray<Row>> => {
   const out: Array<Row> = []
   const torch = options.torch ? await Torch.start() : { unavailable: "not requested (--no-torch)" }
@@ -167,6 +209,7 @@ export const rows = async (options: KernelsOptions): Promise<ReadonlyArray<Row>>
         const before = tf.memory().numTensors
         out.push(await stockRow(options, model, step))
         out.push(await torchRow(options, model, step, torch))
+        if (options.threads) out.push(await threadsRow(options, model, step))
         const leaked = tf.memory().numTensors - before
         if (leaked !== 0) throw new Error(`kernels bench: ${leaked} tensors leaked by the ${model} step`)
       } finally {

@@ -7,9 +7,21 @@
  * python3-torch` puts torch, which a pyenv or venv `python3` on the PATH does not see).
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import process from "node:process"
 import { fileURLToPath } from "node:url"
 
 const script = fileURLToPath(new URL("../../python/steps.py", import.meta.url))
+
+/**
+ * PyTorch's OpenMP threads spin after each parallel region by default; on two cores shared with
+ * other processes (and with OpenBLAS's own threads) the spinning made a step 10x slower (MLP:
+ * 300-400 ms against 20-33 ms with `OMP_WAIT_POLICY=PASSIVE`, load average ~13). Passive waiting
+ * is what measures PyTorch at its speed here; a value set by the caller is kept.
+ */
+export const torchEnvironment = (): NodeJS.ProcessEnv => ({
+  OMP_WAIT_POLICY: "PASSIVE",
+  ...process.env,
+})
 
 export interface Torch {
   /** `torch.__version__` and the interpreter, e.g. "1.13.0a0 (/usr/bin/python3)". */
@@ -36,7 +48,7 @@ const startWith = (python: string): Promise<Started> =>
   new Promise((resolve) => {
     let child: ChildProcess
     try {
-      child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"] })
+      child = spawn(python, [script], { stdio: ["pipe", "pipe", "pipe"], env: torchEnvironment() })
     } catch (error) {
       resolve({ unavailable: `${python} could not start: ${String(error)}` })
       return
@@ -70,7 +82,7 @@ const startWith = (python: string): Promise<Started> =>
         return
       }
       resolve({
-        version: `${first.slice("ready ".length)} (${python})`,
+        version: `${first.slice("ready ".length)} (${python}, OMP_WAIT_POLICY=${torchEnvironment().OMP_WAIT_POLICY})`,
         step: async (model) => {
           const answer = next()
           child.stdin!.write(`${model}\n`)

@@ -1,6 +1,13 @@
 /** Batch validation and `apply`: validate, plan with the run's `Random` and execute on the device. */
 import { Effect } from "effect"
-import { type CoreError, EmptyBatch, InvalidParameter, isCoreError, ShapeMismatch } from "../Errors.ts"
+import {
+  type CoreError,
+  EmptyBatch,
+  InvalidArgument,
+  isCoreError,
+  type NotADistribution,
+  ShapeMismatch,
+} from "../Errors.ts"
 import type { Batch, MixedBatch } from "../MixedBatch.ts"
 import * as Pairing from "../Pairing.ts"
 import type { MixPlan } from "../Plan.ts"
@@ -33,7 +40,7 @@ export const validateTargets: (
   y: ArrayLike<number>,
   classes: number,
   argument?: string,
-) => CoreError | undefined = Targets.validate
+) => NotADistribution | undefined = Targets.validate
 
 /** Class per row (argmax), for SC pairing. */
 export const argmaxRows = (y: ArrayLike<number>, classes: number): Int32Array => {
@@ -96,11 +103,11 @@ export const apply = (
       const drawn = plan(strategy, planInputOf(strategy, batch, registry, mixers), context, rng)
       // apply sees only the inputs; mixing them for a hidden stage would silently be input mixup.
       if ((drawn.stage ?? 0) > 0)
-        throw new InvalidParameter({
+        throw new InvalidArgument({
           argument: "strategy (manifold)",
           value: drawn.stage,
-          reason:
-            "drew a hidden stage, which apply cannot reach: plan it and mix that stage's activation with Execute.inputs (as @vicinal/train does)",
+          expected: "must draw the input stage (0): apply cannot reach a hidden stage",
+          fix: "plan it and mix that stage's activation with Execute.inputs (as @vicinal/train does)",
         })
       return execute(drawn, batch)
     })

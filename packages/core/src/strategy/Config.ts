@@ -1,6 +1,6 @@
 /** The Effect Schema of strategies and the JSON round trip. */
 import { Effect, Schema, type SchemaIssue } from "effect"
-import { InvalidConfig, InvalidParameter } from "../Errors.ts"
+import { InvalidArgument } from "../Errors.ts"
 import type * as Lambda from "../Lambda.ts"
 import type * as Pairing from "../Pairing.ts"
 import * as Rules from "../Rules.ts"
@@ -106,20 +106,24 @@ export const Config: Schema.Codec<Strategy> = Schema.Union([
   Schema.TaggedStruct("Custom", { name: Schema.String, params: Schema.Unknown }),
 ])
 
-const toInvalidConfig = (input: unknown, issue: SchemaIssue.Issue): InvalidConfig => {
+const toInvalidArgument = (input: unknown, issue: SchemaIssue.Issue): InvalidArgument => {
   const first = SchemaPath.firstIssue(issue, input)
-  return new InvalidConfig({ path: first.field, value: first.value, reason: first.message ?? "invalid" })
+  return new InvalidArgument({
+    argument: first.field,
+    value: first.value,
+    expected: first.message ?? "invalid",
+  })
 }
 
 /**
  * Decode a strategy from JSON data (e.g. `JSON.parse` of a config file). Fails with
- * `InvalidConfig` naming the field path, e.g. `options[1].strategy.lambda.a`; a config that
- * decodes but breaks a cross-field rule (all oneOf weights zero, an empty list) fails with
- * `InvalidParameter` from `validate`.
+ * `InvalidArgument` naming the field path, e.g. `options[1].strategy.lambda.a`, both for a config
+ * that does not decode and for one that breaks a cross-field rule (all oneOf weights zero, an
+ * empty list).
  */
-export const fromConfig = (json: unknown): Effect.Effect<Strategy, InvalidConfig | InvalidParameter> =>
+export const fromConfig = (json: unknown): Effect.Effect<Strategy, InvalidArgument> =>
   Schema.decodeUnknownEffect(Config)(json).pipe(
-    Effect.mapError((e) => toInvalidConfig(json, e.issue)),
+    Effect.mapError((e) => toInvalidArgument(json, e.issue)),
     Effect.flatMap((strategy) =>
       Effect.gen(function* () {
         const error = validate(strategy) ?? unknownMixer(strategy, "", yield* Effect.service(CustomMixers))
@@ -128,7 +132,7 @@ export const fromConfig = (json: unknown): Effect.Effect<Strategy, InvalidConfig
     ),
   )
 
-// Where each child sits in the JSON data of its combinator (the path `InvalidConfig` reports).
+// Where each child sits in the JSON data of its combinator (the path `InvalidArgument` reports).
 const childFields = (strategy: Strategy): ReadonlyArray<readonly [string, Strategy]> => {
   switch (strategy._tag) {
     case "WithProbability":
@@ -146,7 +150,7 @@ const childFields = (strategy: Strategy): ReadonlyArray<readonly [string, Strate
 }
 
 // A user strategy whose mixer is not registered, or whose params its Schema rejects.
-const unknownMixer = (strategy: Strategy, path: string, mixers: Mixers): InvalidConfig | undefined => {
+const unknownMixer = (strategy: Strategy, path: string, mixers: Mixers): InvalidArgument | undefined => {
   const at = (field: string) => (path === "" ? field : `${path}.${field}`)
   if (strategy._tag !== "Custom") {
     for (const [field, child] of childFields(strategy)) {
@@ -156,12 +160,12 @@ const unknownMixer = (strategy: Strategy, path: string, mixers: Mixers): Invalid
     return undefined
   }
   try {
-    // Named by their JSON paths, so the InvalidParameter's argument is the config's field.
+    // Named by their JSON paths, so the InvalidArgument's argument is the config's field.
     customParams(strategy, mixerOf(strategy, mixers, at("name")), at("params"))
     return undefined
   } catch (error) {
-    if (!(error instanceof InvalidParameter)) throw error
-    return new InvalidConfig({ path: error.argument, value: error.value, reason: error.reason })
+    if (!(error instanceof InvalidArgument)) throw error
+    return error
   }
 }
 

@@ -1,6 +1,6 @@
 /** User-defined strategies resolved by name: the registry reference and the checked parameters. */
 import { Context, Exit, Schema } from "effect"
-import { InvalidParameter } from "../Errors.ts"
+import { InvalidArgument } from "../Errors.ts"
 import * as SchemaPath from "../SchemaPath.ts"
 import type { Mixer, Mixers } from "./Algebra.ts"
 
@@ -18,16 +18,17 @@ export const CustomMixers: Context.Reference<Mixers> = Context.Reference<Mixers>
 export const mixerOf = (strategy: { readonly name: string }, mixers: Mixers, argument: string): Mixer => {
   const mixer = Object.hasOwn(mixers, strategy.name) ? mixers[strategy.name] : undefined
   if (mixer === undefined)
-    throw new InvalidParameter({
+    throw new InvalidArgument({
       argument,
       value: strategy.name,
-      reason: `is not a registered mixer (known: ${Object.keys(mixers).join(", ") || "none"}); register it with Strategy.defineMixer`,
+      expected: `must name a registered mixer (known: ${Object.keys(mixers).join(", ") || "none"})`,
+      fix: "register it with Strategy.defineMixer",
     })
   return mixer
 }
 
 /**
- * The decoded parameters of a user strategy, or the first bad field as `InvalidParameter` (thrown),
+ * The decoded parameters of a user strategy, or the first bad field as `InvalidArgument` (thrown),
  * its argument the field's path under `path` (the params' own name where it is reported).
  */
 export const customParams = (strategy: { readonly params: unknown }, mixer: Mixer, path: string) => {
@@ -38,9 +39,9 @@ export const customParams = (strategy: { readonly params: unknown }, mixer: Mixe
     issue._tag === "Some"
       ? SchemaPath.firstIssue(issue.value.issue, strategy.params)
       : { field: "", value: strategy.params, message: "invalid" }
-  throw new InvalidParameter({
+  throw new InvalidArgument({
     argument: first.field === "" ? path : `${path}.${first.field}`,
     value: first.value,
-    reason: first.message ?? "invalid",
+    expected: first.message ?? "invalid",
   })
 }

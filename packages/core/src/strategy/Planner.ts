@@ -279,7 +279,7 @@ const planInto = (
 
 /**
  * Draw every random choice of one application of `strategy` as a `MixPlan`. Synchronous;
- * throws the tagged `InvalidParameter` / `ShapeMismatch` / `EmptyBatch` on bad input.
+ * throws the tagged `InvalidArgument` / `ShapeMismatch` / `EmptyBatch` on bad input.
  */
 export const plan = (strategy: Strategy, info: PlanInput, context: StepContext, rng: Random.Rng): MixPlan => {
   const error = validate(strategy)

@@ -1,20 +1,20 @@
 /** Parameter validation (named by path), the children of a combinator, and what pairings read. */
 import type * as Box from "../Box.ts"
-import { InvalidParameter } from "../Errors.ts"
+import { InvalidArgument } from "../Errors.ts"
 import * as Lambda from "../Lambda.ts"
 import * as Pairing from "../Pairing.ts"
 import * as Rules from "../Rules.ts"
 import type { Granularity, Mixers, Strategy } from "./Algebra.ts"
 
-const invalid = (argument: string, value: unknown, reason: string) =>
-  new InvalidParameter({ argument, value, reason })
+const invalid = (argument: string, value: unknown, expected: string) =>
+  new InvalidArgument({ argument, value, expected })
 
 const probability = (argument: string, p: number) => Rules.check(Rules.probability, argument, p)
 
 const firstOf = <A>(
   items: ReadonlyArray<A>,
-  check: (a: A, i: number) => InvalidParameter | undefined,
-): InvalidParameter | undefined => {
+  check: (a: A, i: number) => InvalidArgument | undefined,
+): InvalidArgument | undefined => {
   for (let i = 0; i < items.length; i++) {
     const e = check(items[i]!, i)
     if (e !== undefined) return e
@@ -31,7 +31,7 @@ const pairingAndGranularity = (
     readonly layout?: Box.Layout
   },
   here: string,
-): InvalidParameter | undefined =>
+): InvalidArgument | undefined =>
   Pairing.validate(strategy.pairing, `${here}.pairing`) ??
   (granularities.includes(strategy.granularity)
     ? undefined
@@ -43,7 +43,7 @@ const pairingAndGranularity = (
 const boxRange = (
   minMax: readonly [number, number] | undefined,
   here: string,
-): InvalidParameter | undefined =>
+): InvalidArgument | undefined =>
   minMax === undefined
     ? undefined
     : (Rules.check(Rules.unit, `${here}.minMax[0]`, minMax[0]) ??
@@ -51,7 +51,7 @@ const boxRange = (
       (minMax[0] <= minMax[1] ? undefined : invalid(`${here}.minMax`, minMax, "must have min <= max")))
 
 /** The first invalid parameter of `strategy`, named by its path (e.g. `oneOf.options[1].mixup.lambda.alpha`). */
-export const validate = (strategy: Strategy, path = ""): InvalidParameter | undefined => {
+export const validate = (strategy: Strategy, path = ""): InvalidArgument | undefined => {
   const at = (name: string) => (path === "" ? name : `${path}.${name}`)
   switch (strategy._tag) {
     case "Erm":

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
-import { isLossError, type LossError, Losses, Metrics } from "@vicinal/losses"
+import { Errors, type LossError, Losses, Metrics } from "@vicinal/losses"
 import { tf } from "./backend.ts"
 
 /** Calls `body` (inputs already allocated) and returns the tagged error it throws; asserts no tensor was made. */
@@ -13,7 +13,7 @@ const thrownBy = (body: () => unknown): LossError => {
     caught = error
   }
   assert.equal(tf.memory().numTensors, before, "tensors were allocated before the input was rejected")
-  assert.ok(isLossError(caught), `expected a tagged loss error, got ${caught}`)
+  assert.ok(Errors.isLossError(caught), `expected a tagged loss error, got ${caught}`)
   return caught
 }
 
@@ -47,14 +47,14 @@ describe("bad input gives a tagged error naming the argument and the value", () 
     [
       "int32 logits",
       () => Losses.softCrossEntropy(integerLogits, targets),
-      "InvalidParameter",
+      "InvalidArgument",
       ["logits.dtype", "int32"],
     ],
     ["an empty batch", () => Losses.softCrossEntropy(empty, empty), "EmptyBatch", ["logits"]],
     [
       "an unknown reduction",
       () => Losses.softCrossEntropy(logits, targets, { reduction: "avg" as "mean" }),
-      "InvalidParameter",
+      "InvalidArgument",
       ["options.reduction", "avg"],
     ],
     [
@@ -66,31 +66,31 @@ describe("bad input gives a tagged error naming the argument and the value", () 
     [
       "lambda outside [0, 1]",
       () => Losses.interpolatedCrossEntropy(logits, targets, Float32Array.from([0.5, 1.5]), partner),
-      "InvalidParameter",
+      "InvalidArgument",
       ["lambda[1]", "1.5"],
     ],
     [
       "a partner index out of range",
       () => Losses.interpolatedCrossEntropy(logits, targets, lambda, Int32Array.from([2, 0])),
-      "InvalidParameter",
+      "InvalidArgument",
       ["partner[0]", "2", "[0, 2)"],
     ],
     [
       "a partner tensor index out of range",
       () => Losses.interpolatedCrossEntropy(logits, targets, lambda, farPartner),
-      "InvalidParameter",
+      "InvalidArgument",
       ["partner[1]", "5"],
     ],
     [
       "a float partner tensor",
       () => Losses.interpolatedCrossEntropy(logits, targets, lambda, floatPartner),
-      "InvalidParameter",
+      "InvalidArgument",
       ["partner.dtype", "float32"],
     ],
     [
       "epsilon below 0",
       () => Losses.labelSmoothingCrossEntropy(logits, targets, { epsilon: -0.1 }),
-      "InvalidParameter",
+      "InvalidArgument",
       ["options.epsilon", "-0.1"],
     ],
     [
@@ -99,18 +99,18 @@ describe("bad input gives a tagged error naming the argument and the value", () 
       "ShapeMismatch",
       ["targets", "[2, 4]"],
     ],
-    ["k = 0", () => Metrics.topKError(logits, labels, 0), "InvalidParameter", ["k", "0"]],
-    ["fractional k", () => Metrics.topKCorrect(logits, labels, 1.5), "InvalidParameter", ["k", "1.5"]],
+    ["k = 0", () => Metrics.topKError(logits, labels, 0), "InvalidArgument", ["k", "0"]],
+    ["fractional k", () => Metrics.topKCorrect(logits, labels, 1.5), "InvalidArgument", ["k", "1.5"]],
     [
       "a label out of range",
       () => Metrics.confusion(logits, Int32Array.from([0, 3])),
-      "InvalidParameter",
+      "InvalidArgument",
       ["labels[1]", "3"],
     ],
     [
       "a negative label",
       () => Metrics.accuracy(logits, Int32Array.from([-1, 0])),
-      "InvalidParameter",
+      "InvalidArgument",
       ["labels[0]", "-1"],
     ],
     [

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core"
 import { Random } from "@vicinal/core"
 import { Effect, Exit, Stream } from "effect"
 import * as fc from "fast-check"
-import { Attack, Errors, Evaluate, Report, Table } from "../src/index.ts"
+import { Attack, Errors, Report, Robustness, Table } from "../src/index.ts"
 import { countingLeaks, mlp, ready, recording, uniforms } from "./fixtures.ts"
 
 before(ready)
@@ -27,7 +27,7 @@ const problem = (seed: number, n: number, d: number, classes: number): Problem =
 const run = <A, E>(effect: Effect.Effect<A, E, Random.Random>, seed = 1): A =>
   Effect.runSync(effect.pipe(Random.withSeed(seed)))
 
-describe("Evaluate counts", () => {
+describe("Robustness counts", () => {
   test("misclassified-before and success are counted apart, and agree with a direct count", () => {
     fc.assert(
       fc.property(
@@ -39,7 +39,7 @@ describe("Evaluate counts", () => {
           const model = mlp(seed, p.d, 8, 7)
           const x = tf.tensor2d(p.x, [p.n, p.d])
           const attacks = [Attack.fgsm({ epsilon }), Attack.ifgsm({ epsilon, steps: 3 })]
-          const [fgsm, ifgsm] = Evaluate.batchSync(
+          const [fgsm, ifgsm] = Robustness.batchSync(
             { model: model.model, attacks, range: unit, labels },
             { x, labels: p.labels },
           )
@@ -85,19 +85,22 @@ describe("Evaluate counts", () => {
     // A surrogate with a zero gradient gives no perturbation: the target's errors stay clean.
     const flat: Attack.Model = (t) => tf.zeros([t.shape[0] ?? 0, 4])
     const blind = run(
-      Evaluate.batch({ model: model.model, surrogate: flat, attacks, range: unit }, { x, labels: p.labels }),
+      Robustness.batch(
+        { model: model.model, surrogate: flat, attacks, range: unit },
+        { x, labels: p.labels },
+      ),
     )
     const totals = blind[0]?.totals ?? Report.zero
     assert.equal(blind[0]?.mode, "black-box")
     assert.equal(totals.adversarialTop1Errors, totals.alreadyMisclassified)
     // The model as its own surrogate is the white-box attack.
     const self = run(
-      Evaluate.batch(
+      Robustness.batch(
         { model: model.model, surrogate: model.model, attacks, range: unit },
         { x, labels: p.labels },
       ),
     )
-    const white = run(Evaluate.batch({ model: model.model, attacks, range: unit }, { x, labels: p.labels }))
+    const white = run(Robustness.batch({ model: model.model, attacks, range: unit }, { x, labels: p.labels }))
     assert.equal(white[0]?.mode, "white-box")
     assert.deepEqual(self[0]?.totals, white[0]?.totals)
     assert.ok((white[0]?.totals.adversarialTop1Errors ?? 0) > totals.adversarialTop1Errors)
@@ -108,7 +111,7 @@ describe("Evaluate counts", () => {
   test("a stream's totals are the sum of its batches and equal one big batch; nothing leaks", () => {
     const p = problem(9, 30, 5, 3)
     const model = mlp(9, p.d, 8, 3)
-    const config: Evaluate.Config = {
+    const config: Robustness.Config = {
       model: model.model,
       attacks: [Attack.fgsm({ epsilon: 0.1 }), Attack.ifgsm({ epsilon: 0.1, steps: 3 })],
       range: unit,
@@ -125,11 +128,11 @@ describe("Evaluate counts", () => {
       }
     })
     const { result: streamed, leaked } = countingLeaks(() =>
-      run(Evaluate.stream(Stream.fromIterable(batches), config)),
+      run(Robustness.stream(Stream.fromIterable(batches), config)),
     )
     assert.equal(leaked, 0)
     const x = tf.tensor2d(p.x, [p.n, p.d])
-    const whole = run(Evaluate.batch(config, { x, labels: p.labels }))
+    const whole = run(Robustness.batch(config, { x, labels: p.labels }))
     streamed.forEach((report, a) => {
       assert.equal(report.batches.length, 3)
       assert.deepEqual(
@@ -150,7 +153,7 @@ describe("Evaluate counts", () => {
     const x = tf.tensor2d(p.x, [p.n, p.d])
     for (const labels of ["given", "predicted"] as const) {
       const [report] = run(
-        Evaluate.batch(
+        Robustness.batch(
           { model: model.model, attacks: [Attack.fgsm({ epsilon: 0.1 })], range: unit, labels },
           { x, labels: p.labels },
         ),
@@ -163,7 +166,7 @@ describe("Evaluate counts", () => {
 
   test("bad batches fail with typed errors; a stream's own failure passes through", () => {
     const model = mlp(4, 4, 8, 3)
-    const config: Evaluate.Config = {
+    const config: Robustness.Config = {
       model: model.model,
       attacks: [Attack.fgsm({ epsilon: 0.1 })],
       range: unit,
@@ -175,36 +178,36 @@ describe("Evaluate counts", () => {
     }
     const short = { x: new Float32Array(8), shape: [2, 4], labels: new Int32Array(3) }
     assert.equal(
-      tagOf(Effect.runSyncExit(Evaluate.stream(Stream.make(short), config).pipe(Random.withSeed(1)))),
+      tagOf(Effect.runSyncExit(Robustness.stream(Stream.make(short), config).pipe(Random.withSeed(1)))),
       "ShapeMismatch",
     )
     const ragged = { x: new Float32Array(7), shape: [2, 4], labels: new Int32Array(2) }
     assert.equal(
-      tagOf(Effect.runSyncExit(Evaluate.stream(Stream.make(ragged), config).pipe(Random.withSeed(1)))),
+      tagOf(Effect.runSyncExit(Robustness.stream(Stream.make(ragged), config).pipe(Random.withSeed(1)))),
       "ShapeMismatch",
     )
     const outside = { x: new Float32Array(8).fill(2), shape: [2, 4], labels: new Int32Array(2) }
     assert.equal(
-      tagOf(Effect.runSyncExit(Evaluate.stream(Stream.make(outside), config).pipe(Random.withSeed(1)))),
-      "InputOutOfRange",
+      tagOf(Effect.runSyncExit(Robustness.stream(Stream.make(outside), config).pipe(Random.withSeed(1)))),
+      "InvalidArgument",
     )
     const none = Effect.runSyncExit(
-      Evaluate.stream(Stream.make(short), { ...config, attacks: [] }).pipe(Random.withSeed(1)),
+      Robustness.stream(Stream.make(short), { ...config, attacks: [] }).pipe(Random.withSeed(1)),
     )
-    assert.equal(tagOf(none), "InvalidParameter")
+    assert.equal(tagOf(none), "InvalidArgument")
     class Broken {
       readonly _tag = "Broken"
     }
     const failing = Stream.fail(new Broken())
     assert.equal(
-      tagOf(Effect.runSyncExit(Evaluate.stream(failing, config).pipe(Random.withSeed(1)))),
+      tagOf(Effect.runSyncExit(Robustness.stream(failing, config).pipe(Random.withSeed(1)))),
       "Broken",
     )
     model.dispose()
   })
 })
 
-describe("Evaluate validates every attack up front", () => {
+describe("Robustness validates every attack up front", () => {
   test("a bad attack is a typed error on an empty stream, and fails a batch before any forward pass", () => {
     const base = mlp(4, 4, 8, 3)
     const spy = recording(base.model)
@@ -220,17 +223,17 @@ describe("Evaluate validates every attack up front", () => {
       [[fgsm, Attack.pgd({ epsilon: 0.1, steps: 0 })], "attacks[1].steps"],
     ]
     for (const [attacks, argument] of cases) {
-      const config: Evaluate.Config = { model: spy.model, attacks, range: unit }
-      const empty = Effect.runSyncExit(Evaluate.stream(Stream.empty, config).pipe(Random.withSeed(1)))
+      const config: Robustness.Config = { model: spy.model, attacks, range: unit }
+      const empty = Effect.runSyncExit(Robustness.stream(Stream.empty, config).pipe(Random.withSeed(1)))
       assert.ok(Exit.isFailure(empty), `${argument}: an empty stream succeeded`)
       const reason = empty.cause.reasons.find((r) => r._tag === "Fail")
       const error = reason?._tag === "Fail" ? reason.error : undefined
-      assert.equal(error?._tag, "InvalidParameter")
-      assert.equal((error as Errors.InvalidParameter).argument, argument)
+      assert.equal(error?._tag, "InvalidArgument")
+      assert.equal((error as Errors.InvalidArgument).argument, argument)
       const { leaked } = countingLeaks(() =>
         assert.throws(
-          () => Evaluate.batchSync(config, { x, labels: p.labels }, Random.make(1)),
-          (e: unknown) => e instanceof Errors.InvalidParameter && e.argument === argument,
+          () => Robustness.batchSync(config, { x, labels: p.labels }, Random.make(1)),
+          (e: unknown) => e instanceof Errors.InvalidArgument && e.argument === argument,
         ),
       )
       assert.equal(leaked, 0)

@@ -3,7 +3,7 @@
  * steps per epoch) -> learning rate. Being pure, a resumed run recomputes exactly the rate an
  * uninterrupted run used; no schedule state needs checkpointing.
  *
- * Constructors validate their options up front and THROW a `ConfigError` instance (synchronous
+ * Constructors validate their options up front and THROW an `InvalidArgument` instance (synchronous
  * helpers); `fromConfig` takes a config already decoded by the Schema.
  */
 import { Portable } from "@vicinal/core"

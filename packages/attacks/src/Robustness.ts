@@ -12,7 +12,7 @@ import { Random } from "@vicinal/core"
 import { Effect, Stream } from "effect"
 import { dual } from "effect/Function"
 import * as Attack from "./Attack.ts"
-import { type AttackError, fromSync, InvalidParameter, ShapeMismatch } from "./Errors.ts"
+import { type AttackError, fromSync, InvalidArgument, ShapeMismatch } from "./Errors.ts"
 import * as Objective from "./Objective.ts"
 import type * as Range from "./Range.ts"
 import * as Report from "./Report.ts"
@@ -51,19 +51,20 @@ const kOf = (config: Config): number => config.k ?? 5
 const checkConfig = (config: Config): void => {
   const k = kOf(config)
   if (!Number.isInteger(k) || k < 1)
-    throw new InvalidParameter({ argument: "k", value: k, reason: "must be an integer >= 1" })
+    throw new InvalidArgument({ argument: "k", value: k, expected: "must be an integer >= 1" })
   if (config.attacks.length === 0)
-    throw new InvalidParameter({ argument: "attacks", value: [], reason: "must name at least one attack" })
+    throw new InvalidArgument({ argument: "attacks", value: [], expected: "must name at least one attack" })
   // Every attack up front: an empty stream would otherwise yield NaN reports for a bad epsilon,
   // and a bad last attack would fail only after the others ran. The L2 scale needs the shape
   // of x and is checked per batch by perturbSync.
   config.attacks.forEach((attack, a) => {
     const error = Attack.check(attack) ?? Attack.checkScale(attack, config.range)
     if (error !== undefined)
-      throw new InvalidParameter({
+      throw new InvalidArgument({
         argument: `attacks[${a}].${error.argument}`,
         value: error.value,
-        reason: error.reason,
+        expected: error.expected,
+        ...(error.fix === undefined ? {} : { fix: error.fix }),
       })
   })
 }

@@ -1,22 +1,17 @@
 /**
- * Typed errors of @vicinal/data. Each names the file (or the argument) and what is wrong,
- * so that a failed load never passes for a partial read.
+ * Typed errors of @vicinal/data. Each message starts with the file (or the argument) and says
+ * what is wrong, so that a failed load never passes for a partial read; bad arguments are core's
+ * `InvalidArgument`.
  */
-import type { Errors as CoreErrors } from "@vicinal/core"
+import { Errors as CoreErrors } from "@vicinal/core"
 import { Data } from "effect"
-
-const show = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`
-  return String(value)
-}
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, "0")}`
 
 const FileNotFoundBase: CoreErrors.TaggedErrorClass<"FileNotFound"> = Data.TaggedError("FileNotFound")
 export class FileNotFound extends FileNotFoundBase<{ readonly file: string }> {
   override get message(): string {
-    return `file not found: ${this.file}`
+    return `${this.file}: not found`
   }
 }
 
@@ -26,7 +21,7 @@ export class FileUnreadable extends FileUnreadableBase<{
   readonly reason: string
 }> {
   override get message(): string {
-    return `cannot read ${this.file}: ${this.reason}`
+    return `${this.file}: cannot be read: ${this.reason}`
   }
 }
 
@@ -40,7 +35,7 @@ export class Truncated extends TruncatedBase<{
   readonly actual: number
 }> {
   override get message(): string {
-    return `${this.file} is truncated: expected ${this.expected} bytes, found ${this.actual}`
+    return `${this.file}: truncated: expected ${this.expected} bytes, found ${this.actual}`
   }
 }
 
@@ -93,17 +88,9 @@ export class Inconsistent extends InconsistentBase<{
   }
 }
 
-const InvalidArgumentBase: CoreErrors.TaggedErrorClass<"InvalidArgument"> =
-  Data.TaggedError("InvalidArgument")
-export class InvalidArgument extends InvalidArgumentBase<{
-  readonly argument: string
-  readonly value: unknown
-  readonly reason: string
-}> {
-  override get message(): string {
-    return `invalid ${this.argument} = ${show(this.value)}: ${this.reason}`
-  }
-}
+/** A bad argument or option (core's class, so that one `catchTag("InvalidArgument")` serves every package). */
+export const InvalidArgument: typeof CoreErrors.InvalidArgument = CoreErrors.InvalidArgument
+export type InvalidArgument = CoreErrors.InvalidArgument
 
 export type DataError =
   | FileNotFound
