@@ -8,7 +8,7 @@ import { Attack } from "@vicinal/attacks"
 import { Strategy } from "@vicinal/core"
 import { Compile, Metrics } from "@vicinal/losses"
 import { Models } from "@vicinal/models"
-import { Backend, Config, Datasets, Evaluate, Fit, Run } from "@vicinal/train"
+import { Backend, Datasets, Evaluate, Fit, Run, RunConfig } from "@vicinal/train"
 import { Effect } from "effect"
 import { pipe } from "effect/Function"
 
@@ -47,7 +47,7 @@ const myModel = () =>
 
 // 1,000 training and 500 test digits of the bundled 10,000 (a stratified, seeded split).
 const config = await Effect.runPromise(
-  Config.decode({
+  RunConfig.decode({
     seed: 7,
     epochs,
     batchSize: 32,

@@ -5,13 +5,13 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Strategy } from "@vicinal/core"
-import { Config, Events, Run, type RunEvent } from "@vicinal/train"
+import { Events, Run, RunConfig, type RunEvent } from "@vicinal/train"
 import { Effect, Stream } from "effect"
 
 // A run config is plain JSON (the same shape `vicinal train --config` reads); decoding it fails
 // with an InvalidArgument naming the bad field.
 const config = await Effect.runPromise(
-  Config.decode({
+  RunConfig.decode({
     name: "two moons",
     seed: 7,
     epochs: 4,

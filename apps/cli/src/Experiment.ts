@@ -10,7 +10,7 @@
 import { join } from "node:path"
 import type { Strategy } from "@vicinal/core"
 import type { Classifier } from "@vicinal/models"
-import type { Config, Datasets } from "@vicinal/train"
+import type { Datasets, RunConfig } from "@vicinal/train"
 import { Effect } from "effect"
 import { Command } from "effect/cli"
 import type { CliError } from "./Errors.ts"
@@ -29,14 +29,14 @@ export interface Method {
   /** Distinguishes rows with the same method (e.g. the corruption level); part of the folder name. */
   readonly group?: string
   readonly strategy: Strategy.Strategy
-  readonly model: Config.ModelConfig
-  readonly data: Config.DataConfig
+  readonly model: RunConfig.ModelConfig
+  readonly data: RunConfig.DataConfig
   /** The data of one seed, when it is not `data` for all (e.g. a fixed split). */
-  readonly dataOf?: (seed: number) => Config.DataConfig
+  readonly dataOf?: (seed: number) => RunConfig.DataConfig
   readonly epochs?: number
   readonly batchSize?: number
-  readonly optimizer?: Config.RunConfig["optimizer"]
-  readonly schedule?: Config.RunConfig["schedule"]
+  readonly optimizer?: RunConfig.RunConfig["optimizer"]
+  readonly schedule?: RunConfig.RunConfig["schedule"]
   readonly saveModel?: boolean
   /** Measure the training error every epoch (default: yes). */
   readonly trainError?: boolean
@@ -48,7 +48,7 @@ export interface Method {
   /** Data already loaded from `data` (CIFAR: loaded once, checked before any run). */
   readonly dataOverride?: Datasets.TrainTest
   /** Image augmentation of the training batches (`@vicinal/train`'s `augment`). */
-  readonly augment?: Config.RunConfig["augment"]
+  readonly augment?: RunConfig.RunConfig["augment"]
 }
 
 export const folderName = (m: Pick<Method, "method" | "setting" | "group">): string =>
@@ -63,7 +63,7 @@ export const label = (m: Pick<Method, "method" | "setting" | "group">, seed: num
  * rate the last epoch's test error at this scale is noisy and mixup slowly memorises corrupted
  * labels as epochs grow; decay keeps its "last ~ best" shape.
  */
-export const reproductionSchedule: Config.RunConfig["schedule"] = { _tag: "cosine" }
+export const reproductionSchedule: RunConfig.RunConfig["schedule"] = { _tag: "cosine" }
 
 /**
  * Train every method for every seed; rows come back in order with their outcomes. Every run

@@ -10,7 +10,7 @@
 import { join } from "node:path"
 import { type Classifier, Models } from "@vicinal/models"
 import type { Datasets, EpochMetrics, RunEvent, TrainError } from "@vicinal/train"
-import { Config, Events, Run } from "@vicinal/train"
+import { Events, Run, RunConfig } from "@vicinal/train"
 import { Effect, Exit, Stream } from "effect"
 import { type CliError, FileError, StepFailed, Stopped, stepFailed, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
@@ -34,7 +34,7 @@ export interface Spec {
   /** Shown in progress lines and tables, e.g. "mixup, 50% noise, seed 1". */
   readonly name: string
   readonly dir: string
-  readonly config: Config.RunConfig
+  readonly config: RunConfig.RunConfig
   readonly data: Datasets.TrainTest
   /** Measurements on the trained network (JSON data), kept in `summary.json` as `extra`. */
   readonly after?: (classifier: Classifier) => Effect.Effect<unknown, CliError>
@@ -94,9 +94,9 @@ export const readOutcome = (dir: string): Effect.Effect<Outcome, FileError> =>
   )
 
 /** Write the per-run files of an outcome. */
-export const writeRun = (dir: string, config: Config.RunConfig, outcome: Outcome) =>
+export const writeRun = (dir: string, config: RunConfig.RunConfig, outcome: Outcome) =>
   Effect.all([
-    Files.writeJson(join(dir, "config.json"), Config.encode(config)),
+    Files.writeJson(join(dir, "config.json"), RunConfig.encode(config)),
     Files.writeJson(join(dir, "metrics.json"), outcome.history),
     Files.writeText(join(dir, "metrics.csv"), Metrics.csv([{ keys: {}, history: outcome.history }])),
     Files.writeJson(summaryFile(dir), outcome),
@@ -112,7 +112,7 @@ export const run = (spec: Spec, context: Context): Effect.Effect<Outcome, CliErr
     }
     // Without --resume a run starts over: an earlier attempt's checkpoints in its folder go.
     if (!context.resume) yield* Files.removeFolder(join(spec.dir, "checkpoints"))
-    yield* Files.writeJson(join(spec.dir, "config.json"), Config.encode(spec.config))
+    yield* Files.writeJson(join(spec.dir, "config.json"), RunConfig.encode(spec.config))
     const render = Progress.renderer(
       { tty: context.tty, every: context.every, label: `[${spec.name}] `, width: 24 },
       context.write,

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path"
 import type { Strategy } from "@vicinal/core"
-import type { Backend, Config, Datasets } from "@vicinal/train"
+import type { Backend, Datasets, RunConfig } from "@vicinal/train"
 import { Datasets as TrainDatasets } from "@vicinal/train"
 import { Effect } from "effect"
 import { type CliError, StepFailed } from "./Errors.ts"
@@ -42,15 +42,15 @@ export interface RunInput {
   readonly name: string
   readonly seed: number
   readonly strategy: Strategy.Strategy
-  readonly model: Config.ModelConfig
-  readonly data: Config.DataConfig
+  readonly model: RunConfig.ModelConfig
+  readonly data: RunConfig.DataConfig
   readonly epochs: number
   readonly batchSize: number
   readonly lr: number
   readonly backend: Backend.BackendChoice
-  readonly optimizer?: Config.RunConfig["optimizer"]
-  readonly schedule?: Config.RunConfig["schedule"]
-  readonly augment?: Config.RunConfig["augment"]
+  readonly optimizer?: RunConfig.RunConfig["optimizer"]
+  readonly schedule?: RunConfig.RunConfig["schedule"]
+  readonly augment?: RunConfig.RunConfig["augment"]
   /** Measure the training error every epoch (default: yes, except for the downloaded sets). */
   readonly trainError?: boolean
 }
@@ -59,7 +59,7 @@ export interface RunInput {
  * A run config: SGD with momentum 0.9 and weight decay 1e-4 as in the paper, constant rate unless
  * given; the training error is measured every epoch.
  */
-export const runConfig = (input: RunInput): Config.RunConfig => ({
+export const runConfig = (input: RunInput): RunConfig.RunConfig => ({
   name: input.name,
   seed: input.seed,
   epochs: input.epochs,
@@ -84,7 +84,7 @@ export const runConfig = (input: RunInput): Config.RunConfig => ({
 export const mnist = (
   sizes: { readonly trainSize: number | undefined; readonly testSize: number | undefined },
   labelNoise = 0,
-): Config.DataConfig => ({
+): RunConfig.DataConfig => ({
   dataset: "mnist",
   ...(sizes.trainSize === undefined ? {} : { trainSize: sizes.trainSize }),
   ...(sizes.testSize === undefined ? {} : { testSize: sizes.testSize }),
@@ -94,7 +94,7 @@ export const mnist = (
 /** Loads each (data config, seed) once per process: runs of one seed share their data. */
 export const dataCache = () => {
   const cache = new Map<string, Datasets.TrainTest>()
-  return (data: Config.DataConfig, seed: number): Effect.Effect<Datasets.TrainTest, CliError> => {
+  return (data: RunConfig.DataConfig, seed: number): Effect.Effect<Datasets.TrainTest, CliError> => {
     const key = JSON.stringify([data, seed])
     const hit = cache.get(key)
     return hit !== undefined

@@ -9,7 +9,7 @@
  * failed run carrying the `InvalidArgument` naming the field, and the other runs go ahead.
  */
 import { createHash } from "node:crypto"
-import { Config, Errors } from "@vicinal/train"
+import { Errors, RunConfig } from "@vicinal/train"
 import { Effect, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
 import { describe, type FileError, UsageError } from "./Errors.ts"
@@ -133,8 +133,8 @@ export const expand = (sweep: Sweep): Effect.Effect<ReadonlyArray<PlannedRun>, U
   })
 
 /** A run's config, validated: the `InvalidArgument` names the failing field (`optimizer.lr`). */
-export const validate = (run: PlannedRun): Effect.Effect<Config.RunConfig, Errors.InvalidArgument> =>
-  Config.decode(run.config)
+export const validate = (run: PlannedRun): Effect.Effect<RunConfig.RunConfig, Errors.InvalidArgument> =>
+  RunConfig.decode(run.config)
 
 /** Decode a parsed sweep file; errors name the field of the file (`axes.strategy.alpha`). */
 export const decode = (input: unknown, source: string): Effect.Effect<Sweep, UsageError> =>

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { Config, Events, Run, type TrainError } from "@vicinal/train"
+import { Events, Run, RunConfig, type TrainError } from "@vicinal/train"
 import { Effect, Stream } from "effect"
 import { type CliError, Stopped, UsageError } from "./Errors.ts"
 import * as Files from "./Files.ts"
@@ -37,7 +37,7 @@ type Attempt =
 const attempt = (
   dir: string,
   planned: Folder.Manifest["runs"][number],
-  config: Config.RunConfig,
+  config: RunConfig.RunConfig,
   signal: AbortSignal,
   say: (line: string) => void,
 ): Effect.Effect<Attempt, TrainError | CliError> =>
@@ -136,7 +136,7 @@ const trainPlanned = (
 ): Effect.Effect<string, CliError> => {
   const id = planned.id
   return Effect.gen(function* () {
-    const config = yield* Config.decode(planned.config)
+    const config = yield* RunConfig.decode(planned.config)
     yield* Files.writeJson(Folder.workerFile(dir, id), {
       pid: process.pid,
       parent: process.ppid,
@@ -167,7 +167,7 @@ const trainPlanned = (
         dir: Folder.runDir(dir, id),
         message: `${id}: stopped ${result.position}; the next sweep run resumes it`,
       })
-    yield* Files.writeJson(join(Folder.runDir(dir, id), "config.json"), Config.encode(config))
+    yield* Files.writeJson(join(Folder.runDir(dir, id), "config.json"), RunConfig.encode(config))
     yield* Files.writeJson(Folder.summaryFile(dir, id), result.summary)
     say(Folder.logEvent(dir, id, `finished: last test error ${result.summary.lastTestError}`))
     return `${id}: done`

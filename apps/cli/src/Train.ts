@@ -6,7 +6,7 @@ import { join } from "node:path"
 import { Table } from "@vicinal/attacks"
 import { Strategy } from "@vicinal/core"
 import { type Classifier, Models } from "@vicinal/models"
-import { Augmentation, Backend, Config, Datasets, Evaluate } from "@vicinal/train"
+import { Augmentation, Backend, Datasets, Evaluate, RunConfig } from "@vicinal/train"
 import { Effect, Option } from "effect"
 import { type CliError, describe, StepFailed, stepFailed, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
@@ -234,8 +234,8 @@ export const configJson = (flags: TrainFlags): Effect.Effect<Record<string, unkn
   })
 
 /** Decode a run config, naming the field and where it came from. */
-export const decodeConfig = (json: unknown, source: string): Effect.Effect<Config.RunConfig, UsageError> =>
-  Config.decode(json).pipe(
+export const decodeConfig = (json: unknown, source: string): Effect.Effect<RunConfig.RunConfig, UsageError> =>
+  RunConfig.decode(json).pipe(
     Effect.mapError((e) => new UsageError({ argument: e.argument, message: `${source}: ${e.message}` })),
   )
 
@@ -329,7 +329,7 @@ export const train = (flags: TrainFlags, context: Runner.Context) =>
     const tables = [`## ${name}`, "", Tables.testError(rows)].join("\n")
     return yield* Experiment.writeFolder(out, {
       experiment: "train",
-      options: { config: Config.encode(first), seeds },
+      options: { config: RunConfig.encode(first), seeds },
       rows,
       tables,
       records: Tables.records(rows),

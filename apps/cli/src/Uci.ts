@@ -11,7 +11,7 @@
  */
 import { join } from "node:path"
 import { Strategy } from "@vicinal/core"
-import type { Config } from "@vicinal/train"
+import type { RunConfig } from "@vicinal/train"
 import { Effect } from "effect"
 import { type CliError, UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
@@ -133,7 +133,7 @@ export const select = (
   return Effect.succeed(present)
 }
 
-const dataConfig = (dir: string, d: UciDataset): Config.DataConfig => ({
+const dataConfig = (dir: string, d: UciDataset): RunConfig.DataConfig => ({
   dataset: "csv",
   file: join(dir, d.file),
   label: d.label,
@@ -146,7 +146,7 @@ const dataConfig = (dir: string, d: UciDataset): Config.DataConfig => ({
 export const runs = (options: UciOptions, tools: Experiment.Tools): Effect.Effect<Rows, CliError> =>
   Effect.gen(function* () {
     const datasets = yield* select(options.dir, options.only)
-    const optimizer: Config.RunConfig["optimizer"] = {
+    const optimizer: RunConfig.RunConfig["optimizer"] = {
       _tag: "adam",
       lr: options.lr,
       beta1: 0.9,
@@ -160,7 +160,7 @@ export const runs = (options: UciOptions, tools: Experiment.Tools): Effect.Effec
         setting: method === "mixup" ? `α = ${options.alpha}` : "",
         group: d.name,
         strategy: method === "ERM" ? Strategy.erm : Strategy.mixup({ alpha: options.alpha }),
-        model: { kind: "mlp", hidden: options.hidden } as Config.ModelConfig,
+        model: { kind: "mlp", hidden: options.hidden } as RunConfig.ModelConfig,
         data: dataConfig(options.dir, d),
         optimizer,
       })),

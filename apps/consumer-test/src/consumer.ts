@@ -9,7 +9,7 @@ import { type MixedBatch, Pairing, Strategy } from "@vicinal/core"
 import { Synthetic } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import type { ModelConfig } from "@vicinal/models"
-import { Config, type RunEvent } from "@vicinal/train"
+import { RunConfig, type RunEvent } from "@vicinal/train"
 import { Charts } from "@vicinal/viz"
 import type { Effect } from "effect"
 
@@ -24,9 +24,10 @@ export const strategy: Strategy.Strategy = Strategy.oneOf([
 export const lossOf = (logits: tf.Tensor2D, batch: MixedBatch): tf.Scalar =>
   Losses.softCrossEntropy(logits, batch.y as tf.Tensor2D)
 
-export const network: ModelConfig = { kind: "mlp", inputShape: [2], numClasses: 2, hidden: [16] }
+export const network: ModelConfig.ModelConfig = { kind: "mlp", inputShape: [2], numClasses: 2, hidden: [16] }
 
-export const decodeRun = (json: unknown): Effect.Effect<Config.RunConfig, unknown> => Config.decode(json)
+export const decodeRun = (json: unknown): Effect.Effect<RunConfig.RunConfig, unknown> =>
+  RunConfig.decode(json)
 
 export const describe = (event: RunEvent): string => event._tag
 

@@ -9,9 +9,9 @@ import * as tfl from "@tensorflow/tfjs-layers"
 // Registers the wasm backend's training kernels (conv filter gradients, which wasm lacks, and
 // fast transposed matmuls and conv/pool gradients) on import, so every model trains on wasm.
 import "@vicinal/kernels"
-import type { ModelConfig } from "./Config.ts"
 import { type InvalidArgument, invalidInput, invalidOption } from "./Errors.ts"
 import type { Block, RunContext } from "./Layers.ts"
+import type { ModelConfig } from "./ModelConfig.ts"
 
 export interface ForwardOptions {
   /** Dropout active and batch-norm on batch statistics (updating its moving averages). Default false. */

@@ -5,22 +5,37 @@
  * final BN-ReLU, global average pooling, linear. No conv biases. BC-190 with k = 40 counts
  * 25,624,430 parameters for 10 classes.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { type Block, type LayerKit, makeKit, poolingHead, sequence } from "./Layers.ts"
-import * as Validate from "./Validate.ts"
-
-export interface DenseNetBCOptions extends Validate.Common {
-  /** Total depth, 6n + 4 (default 190). */
-  readonly depth?: number
-  /** Growth rate k (default 40). */
-  readonly growthRate?: number
-  /** Compression of the transitions, in (0, 1] (default 0.5). */
-  readonly reduction?: number
-  /** Dropout before the classifier layer; default 0, off. */
-  readonly dropout?: number
-}
+import * as Options from "./Options.ts"
 
 const NAME = "denseNetBC"
+
+export const DenseNetBCConfig: Options.Member<
+  typeof NAME,
+  {
+    /** Total depth, 6n + 4 (default 190). */
+    readonly depth: Schema.optionalKey<Schema.Number>
+    /** Growth rate k (default 40). */
+    readonly growthRate: Schema.optionalKey<Schema.Number>
+    /** Compression of the transitions, in (0, 1] (default 0.5). */
+    readonly reduction: Schema.optionalKey<Schema.Number>
+    /** Dropout before the classifier layer; default 0, off. */
+    readonly dropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  // Each of the two transitions halves height and width (rounding down).
+  ...Options.common(Options.imageShape(4, "two 2x2 average pools")),
+  depth: Schema.optionalKey(Options.sixNPlusFour("100, 190")),
+  growthRate: Schema.optionalKey(Options.positiveInt),
+  reduction: Schema.optionalKey(Options.openUnit),
+  dropout: Schema.optionalKey(Options.rate),
+})
+
+export type DenseNetBCOptions = Options.OptionsOf<typeof DenseNetBCConfig>
 
 const bottleneck = (kit: LayerKit, growthRate: number): Block => {
   const transform = sequence(
@@ -39,20 +54,9 @@ const transition = (kit: LayerKit, outChannels: number): Block =>
   sequence(kit.batchNorm(), kit.relu(), kit.conv({ filters: outChannels, kernelSize: 1 }), kit.avgPool(2))
 
 export const denseNetBC = (options: DenseNetBCOptions): Classifier => {
-  const seed = Validate.common(NAME, options, 3)
-  const { depth = 190, growthRate = 40, reduction = 0.5, dropout = 0 } = options
-  const perStage = Validate.sixNPlusFour(NAME, depth, "100, 190")
-  Validate.positiveInt(NAME, "growthRate", growthRate)
-  Validate.check(
-    NAME,
-    "reduction",
-    reduction,
-    Number.isFinite(reduction) && reduction > 0 && reduction <= 1,
-    "a number in (0, 1]",
-  )
-  Validate.rate(NAME, "dropout", dropout)
-  // Each of the two transitions halves height and width (rounding down).
-  Validate.minSpatial(NAME, options.inputShape, 4, "two 2x2 average pools")
+  Options.check(DenseNetBCConfig, NAME, options)
+  const { depth = 190, growthRate = 40, reduction = 0.5, dropout = 0, seed = 0 } = options
+  const perStage = Options.perStage(depth)
 
   const kit = makeKit(seed)
   let channels = 2 * growthRate

@@ -1,23 +1,32 @@
 /** A multilayer perceptron: flatten, then `hidden` dense-ReLU layers, each a mixing stage. */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { identity, makeKit, sequence } from "./Layers.ts"
-import * as Validate from "./Validate.ts"
-
-export interface MlpOptions extends Validate.Common {
-  /** Widths of the hidden layers, in order (may be empty: a linear classifier). */
-  readonly hidden: ReadonlyArray<number>
-  /** Dropout after each hidden layer (the paper's label-noise grid: 0.5-0.9); default 0, off. */
-  readonly dropout?: number
-}
+import * as Options from "./Options.ts"
 
 const NAME = "mlp"
 
+export const MlpConfig: Options.Member<
+  typeof NAME,
+  {
+    /** Widths of the hidden layers, in order (may be empty: a linear classifier). */
+    readonly hidden: Schema.$Array<Schema.Number>
+    /** Dropout after each hidden layer (the paper's label-noise grid: 0.5-0.9); default 0, off. */
+    readonly dropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  ...Options.common(Options.inputShape),
+  hidden: Options.positiveInts,
+  dropout: Schema.optionalKey(Options.rate),
+})
+
+export type MlpOptions = Options.OptionsOf<typeof MlpConfig>
+
 export const mlp = (options: MlpOptions): Classifier => {
-  const seed = Validate.common(NAME, options)
-  const { hidden, dropout = 0 } = options
-  Validate.check(NAME, "hidden", hidden, Array.isArray(hidden), "a list of layer widths")
-  Validate.positiveInts(NAME, "hidden", hidden)
-  Validate.rate(NAME, "dropout", dropout)
+  Options.check(MlpConfig, NAME, options)
+  const { hidden, dropout = 0, seed = 0 } = options
 
   const kit = makeKit(seed)
   const flatten = options.inputShape.length > 1 ? kit.flatten() : identity

@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs-core"
 import * as tfl from "@tensorflow/tfjs-layers"
 import { Effect } from "effect"
 import type { Classifier } from "./Classifier.ts"
-import * as Config from "./Config.ts"
 import { type InvalidArgument, ModelIOError, type WeightsMismatchError } from "./Errors.ts"
 import { fileHandler } from "./FileIO.ts"
+import * as ModelConfig from "./ModelConfig.ts"
 import { assignNamed } from "./Weights.ts"
 
 const ioError = (operation: "save" | "load", path: string) => (cause: unknown) =>
@@ -40,7 +40,7 @@ const storedConfig = (dir: string, artifacts: tf.io.ModelArtifacts) => {
           reason: "model.json has no vicinal config in its metadata",
         }),
       )
-    : Config.decode(config)
+    : ModelConfig.decode(config)
 }
 
 /** Rebuild the classifier stored in `dir`, with its weights. */
@@ -54,7 +54,7 @@ export const load = (
       return yield* new ModelIOError({ operation: "load", path: dir, reason: "model.json lists no weights" })
     const { weightData, weightSpecs } = artifacts
     const classifier = yield* Effect.try({
-      try: () => Config.build(config),
+      try: () => ModelConfig.build(config),
       catch: (error) => error as InvalidArgument,
     })
     const tensors = yield* Effect.try({

@@ -7,37 +7,54 @@
  * `dropout` puts one dropout layer in every block between its two convolutions, after the
  * ReLU, as the paper's corrupted-label experiment does (section 3.4).
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { makeKit, poolingHead } from "./Layers.ts"
+import * as Options from "./Options.ts"
 import { group } from "./Residual.ts"
-import * as Validate from "./Validate.ts"
-
-export interface PreActResNetOptions extends Validate.Common {
-  /** Blocks per group; default [2, 2, 2, 2] (ResNet-18). */
-  readonly blocks?: ReadonlyArray<number>
-  /** Width of the stem and of the first group; doubled at each later group. Default 64. */
-  readonly width?: number
-  /** BN-ReLU after the last group (He et al.'s full pre-activation net); default false (the reference). */
-  readonly finalBatchNorm?: boolean
-  /**
-   * Dropout in every block, after the ReLU between the two convolutions (the mixup paper's
-   * label-noise setting, following Zagoruyko & Komodakis); default 0, off.
-   */
-  readonly dropout?: number
-  /** Dropout after global pooling, before the classifier layer; default 0, off. */
-  readonly headDropout?: number
-}
 
 const NAME = "preActResNet"
 
+export const PreActResNetConfig: Options.Member<
+  typeof NAME,
+  {
+    /** Blocks per group; default [2, 2, 2, 2] (ResNet-18). */
+    readonly blocks: Schema.optionalKey<Schema.$Array<Schema.Number>>
+    /** Width of the stem and of the first group; doubled at each later group. Default 64. */
+    readonly width: Schema.optionalKey<Schema.Number>
+    /** BN-ReLU after the last group (He et al.'s full pre-activation net); default false (the reference). */
+    readonly finalBatchNorm: Schema.optionalKey<Schema.Boolean>
+    /**
+     * Dropout in every block, after the ReLU between the two convolutions (the mixup paper's
+     * label-noise setting, following Zagoruyko & Komodakis); default 0, off.
+     */
+    readonly dropout: Schema.optionalKey<Schema.Number>
+    /** Dropout after global pooling, before the classifier layer; default 0, off. */
+    readonly headDropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  ...Options.common(Options.imageShape()),
+  blocks: Schema.optionalKey(Options.nonEmptyPositiveInts),
+  width: Schema.optionalKey(Options.positiveInt),
+  finalBatchNorm: Schema.optionalKey(Schema.Boolean),
+  dropout: Schema.optionalKey(Options.rate),
+  headDropout: Schema.optionalKey(Options.rate),
+})
+
+export type PreActResNetOptions = Options.OptionsOf<typeof PreActResNetConfig>
+
 export const preActResNet18 = (options: PreActResNetOptions): Classifier => {
-  const seed = Validate.common(NAME, options, 3)
-  const { blocks = [2, 2, 2, 2], width = 64, finalBatchNorm = false, dropout = 0, headDropout = 0 } = options
-  Validate.check(NAME, "blocks", blocks, Array.isArray(blocks) && blocks.length > 0, "a non-empty list")
-  Validate.positiveInts(NAME, "blocks", blocks)
-  Validate.positiveInt(NAME, "width", width)
-  Validate.rate(NAME, "dropout", dropout)
-  Validate.rate(NAME, "headDropout", headDropout)
+  Options.check(PreActResNetConfig, NAME, options)
+  const {
+    blocks = [2, 2, 2, 2],
+    width = 64,
+    finalBatchNorm = false,
+    dropout = 0,
+    headDropout = 0,
+    seed = 0,
+  } = options
 
   const kit = makeKit(seed)
   const stages: Array<Stage> = [{ name: "stem", block: kit.conv({ filters: width, kernelSize: 3 }) }]

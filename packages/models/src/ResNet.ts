@@ -10,9 +10,11 @@
  * one-sided), so every stride-2 convolution and the max-pool follow an explicit zero padding.
  * Convolutions have no bias. Stages 1-5 are stem, layer1..layer4 (manifold mixing points).
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { type Block, type LayerKit, makeKit, poolingHead, sequence } from "./Layers.ts"
-import * as Validate from "./Validate.ts"
+import * as Options from "./Options.ts"
 
 /** Bottleneck blocks per group for each depth (torchvision's). */
 export const RESNET_BLOCKS = {
@@ -23,18 +25,30 @@ export const RESNET_BLOCKS = {
 
 export type ResNetDepth = keyof typeof RESNET_BLOCKS
 
-export interface ResNetOptions extends Validate.Common {
-  /** 50, 101 or 152; default 50. */
-  readonly depth?: number
-  /** Cardinality of the 3x3 convolutions (ResNeXt's C); default 1 (plain ResNet). */
-  readonly groups?: number
-  /** Channels per group at the first group (ResNeXt's d); default 64 (plain ResNet). */
-  readonly widthPerGroup?: number
-  /** Dropout after global pooling, before the classifier layer; default 0, off. */
-  readonly headDropout?: number
-}
-
 const NAME = "resNet"
+
+export const ResNetConfig: Options.Member<
+  typeof NAME,
+  {
+    /** 50, 101 or 152; default 50. */
+    readonly depth: Schema.optionalKey<Schema.Number>
+    /** Cardinality of the 3x3 convolutions (ResNeXt's C); default 1 (plain ResNet). */
+    readonly groups: Schema.optionalKey<Schema.Number>
+    /** Channels per group at the first group (ResNeXt's d); default 64 (plain ResNet). */
+    readonly widthPerGroup: Schema.optionalKey<Schema.Number>
+    /** Dropout after global pooling, before the classifier layer; default 0, off. */
+    readonly headDropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  ...Options.common(Options.imageShape()),
+  depth: Schema.optionalKey(Options.oneOf(Object.keys(RESNET_BLOCKS).map(Number))),
+  groups: Schema.optionalKey(Options.positiveInt),
+  widthPerGroup: Schema.optionalKey(Options.positiveInt),
+  headDropout: Schema.optionalKey(Options.rate),
+})
+
+export type ResNetOptions = Options.OptionsOf<typeof ResNetConfig>
 const EXPANSION = 4
 
 /** A convolution padded as PyTorch pads it: strided ones after explicit symmetric zeros. */
@@ -80,18 +94,8 @@ const bottleneck = (kit: LayerKit, shape: BottleneckShape): Block => {
 }
 
 export const resNet = (options: ResNetOptions): Classifier => {
-  const seed = Validate.common(NAME, options, 3)
-  const { depth = 50, groups = 1, widthPerGroup = 64, headDropout = 0 } = options
-  Validate.check(
-    NAME,
-    "depth",
-    depth,
-    Object.hasOwn(RESNET_BLOCKS, depth),
-    `one of ${Object.keys(RESNET_BLOCKS).join(", ")}`,
-  )
-  Validate.positiveInt(NAME, "groups", groups)
-  Validate.positiveInt(NAME, "widthPerGroup", widthPerGroup)
-  Validate.rate(NAME, "headDropout", headDropout)
+  Options.check(ResNetConfig, NAME, options)
+  const { depth = 50, groups = 1, widthPerGroup = 64, headDropout = 0, seed = 0 } = options
 
   const kit = makeKit(seed)
   const stem = sequence(

@@ -3,35 +3,37 @@
  * conv3x3-64-ReLU + 2x2 max-pool, dense-128-ReLU, dropout, linear. Stages: after each conv
  * block and after the dense layer.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier } from "./Classifier.ts"
 import { makeKit, sequence } from "./Layers.ts"
-import * as Validate from "./Validate.ts"
-
-export interface SmallCnnOptions extends Validate.Common {
-  /** Filters of the two conv blocks; default [32, 64]. */
-  readonly filters?: readonly [number, number]
-  /** Width of the dense layer; default 128. */
-  readonly dense?: number
-  /** Dropout before the classifier layer; default 0, off. */
-  readonly dropout?: number
-}
+import * as Options from "./Options.ts"
 
 const NAME = "smallCnn"
 
+export const SmallCnnConfig: Options.Member<
+  typeof NAME,
+  {
+    /** Filters of the two conv blocks; default [32, 64]. */
+    readonly filters: Schema.optionalKey<Schema.Tuple<readonly [Schema.Number, Schema.Number]>>
+    /** Width of the dense layer; default 128. */
+    readonly dense: Schema.optionalKey<Schema.Number>
+    /** Dropout before the classifier layer; default 0, off. */
+    readonly dropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  ...Options.common(Options.imageShape(2, "the 2x2 max-pool")),
+  filters: Schema.optionalKey(Schema.Tuple([Options.positiveInt, Options.positiveInt])),
+  dense: Schema.optionalKey(Options.positiveInt),
+  dropout: Schema.optionalKey(Options.rate),
+})
+
+export type SmallCnnOptions = Options.OptionsOf<typeof SmallCnnConfig>
+
 export const smallCnn = (options: SmallCnnOptions): Classifier => {
-  const seed = Validate.common(NAME, options, 3)
-  const { filters = [32, 64], dense = 128, dropout = 0 } = options
-  Validate.check(
-    NAME,
-    "filters",
-    filters,
-    Array.isArray(filters) && filters.length === 2,
-    "two filter counts",
-  )
-  Validate.positiveInts(NAME, "filters", filters)
-  Validate.positiveInt(NAME, "dense", dense)
-  Validate.rate(NAME, "dropout", dropout)
-  Validate.minSpatial(NAME, options.inputShape, 2, "the 2x2 max-pool")
+  Options.check(SmallCnnConfig, NAME, options)
+  const { filters = [32, 64], dense = 128, dropout = 0, seed = 0 } = options
 
   const kit = makeKit(seed)
   const conv = (f: number) => kit.conv({ filters: f, kernelSize: 3, useBias: true })

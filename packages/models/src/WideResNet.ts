@@ -5,34 +5,45 @@
  * WRN-28-10 would count 36,489,290, not the reference 36,479,194. `dropout` is the reference's
  * dropRate: one dropout layer per block between the two convolutions, as in PreAct ResNet.
  */
+
+import { Schema } from "effect"
 import { assemble, type Classifier, type Stage } from "./Classifier.ts"
 import { makeKit, poolingHead } from "./Layers.ts"
+import * as Options from "./Options.ts"
 import { group } from "./Residual.ts"
-import * as Validate from "./Validate.ts"
-
-export interface WideResNetOptions extends Validate.Common {
-  /** Total depth, 6n + 4 (default 28). */
-  readonly depth?: number
-  /** Widen factor k (default 10). */
-  readonly widenFactor?: number
-  /**
-   * Dropout in every block, after the ReLU between the two convolutions (the reference's
-   * dropRate); default 0, off.
-   */
-  readonly dropout?: number
-  /** Dropout after global pooling, before the classifier layer; default 0, off. */
-  readonly headDropout?: number
-}
 
 const NAME = "wideResNet"
 
+export const WideResNetConfig: Options.Member<
+  typeof NAME,
+  {
+    /** Total depth, 6n + 4 (default 28). */
+    readonly depth: Schema.optionalKey<Schema.Number>
+    /** Widen factor k (default 10). */
+    readonly widenFactor: Schema.optionalKey<Schema.Number>
+    /**
+     * Dropout in every block, after the ReLU between the two convolutions (the reference's
+     * dropRate); default 0, off.
+     */
+    readonly dropout: Schema.optionalKey<Schema.Number>
+    /** Dropout after global pooling, before the classifier layer; default 0, off. */
+    readonly headDropout: Schema.optionalKey<Schema.Number>
+  }
+> = Schema.Struct({
+  kind: Schema.Literal(NAME),
+  ...Options.common(Options.imageShape()),
+  depth: Schema.optionalKey(Options.sixNPlusFour("16, 28, 40")),
+  widenFactor: Schema.optionalKey(Options.positiveInt),
+  dropout: Schema.optionalKey(Options.rate),
+  headDropout: Schema.optionalKey(Options.rate),
+})
+
+export type WideResNetOptions = Options.OptionsOf<typeof WideResNetConfig>
+
 export const wideResNet = (options: WideResNetOptions): Classifier => {
-  const seed = Validate.common(NAME, options, 3)
-  const { depth = 28, widenFactor = 10, dropout = 0, headDropout = 0 } = options
-  const perStage = Validate.sixNPlusFour(NAME, depth, "16, 28, 40")
-  Validate.positiveInt(NAME, "widenFactor", widenFactor)
-  Validate.rate(NAME, "dropout", dropout)
-  Validate.rate(NAME, "headDropout", headDropout)
+  Options.check(WideResNetConfig, NAME, options)
+  const { depth = 28, widenFactor = 10, dropout = 0, headDropout = 0, seed = 0 } = options
+  const perStage = Options.perStage(depth)
 
   const kit = makeKit(seed)
   const stages: Array<Stage> = [{ name: "stem", block: kit.conv({ filters: 16, kernelSize: 3 }) }]

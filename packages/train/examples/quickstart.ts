@@ -8,7 +8,7 @@
 import * as os from "node:os"
 import * as path from "node:path"
 import { Strategy } from "@vicinal/core"
-import { Config, Events, Run } from "@vicinal/train"
+import { Events, Run, RunConfig } from "@vicinal/train"
 import { Effect, Stream } from "effect"
 
 export const config = {
@@ -27,7 +27,7 @@ export const config = {
 /** Decode the JSON config (a bad field fails with an InvalidArgument naming it), train, log each event. */
 export const main = (runDir: string, log: (line: string) => void = console.log) =>
   Effect.gen(function* () {
-    const decoded = yield* Config.decode(config)
+    const decoded = yield* RunConfig.decode(config)
     const stop = Run.abortOnSignals() // Ctrl-C: checkpoint at the next batch and stop
     const events = yield* Run.train(decoded, { runDir, resume: true, signal: stop.signal }).pipe(
       Stream.filter((event) => event._tag !== "BatchEnded"),

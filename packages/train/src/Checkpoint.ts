@@ -16,6 +16,7 @@
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { SchemaPath } from "@vicinal/core"
 import { Effect, Option, Schema } from "effect"
 import { CheckpointError, type CheckpointProblem, describe } from "./Errors.ts"
 import type { OptimizerState } from "./Optimizer.ts"
@@ -171,37 +172,56 @@ export const decode = (bytes: Uint8Array, file = "<bytes>"): Effect.Effect<Check
     )
     // Copy the payload so that the result does not alias the file buffer.
     const payload = new Float32Array(bytes.slice(payloadStart).buffer)
-    const tensor = (s: typeof Span.Type): Tensor | undefined =>
-      s.offset + s.length > payload.length || s.shape.reduce((a, b) => a * b, 1) !== s.length
-        ? undefined
-        : { shape: s.shape, values: payload.slice(s.offset, s.offset + s.length) }
-    const weights = header.weights.map(tensor)
-    const slots = header.optimizer.slots.map((s) => {
-      const t = tensor(s.span)
-      return t === undefined ? undefined : { slot: s.slot, variable: s.variable, ...t }
-    })
-    if (weights.some((w) => w === undefined) || slots.some((s) => s === undefined))
+    const fits = (s: typeof Span.Type) =>
+      s.offset + s.length <= payload.length && s.shape.reduce((a, b) => a * b, 1) === s.length
+    if (!header.weights.every(fits) || !header.optimizer.slots.every((s) => fits(s.span)))
       return yield* fail(
         file,
         "corrupt",
         "a tensor span lies outside the payload or disagrees with its shape",
       )
+    const tensor = (s: typeof Span.Type): Tensor => ({
+      shape: s.shape,
+      values: payload.slice(s.offset, s.offset + s.length),
+    })
     return {
       formatVersion: header.formatVersion,
       config: header.config,
       position: header.position,
       rng: header.rng,
-      weights: weights as ReadonlyArray<Tensor>,
+      weights: header.weights.map(tensor),
       optimizer: {
         kind: header.optimizer.kind,
         steps: header.optimizer.steps,
-        slots: slots as OptimizerState["slots"],
+        slots: header.optimizer.slots.map((s) => ({ slot: s.slot, variable: s.variable, ...tensor(s.span) })),
       },
       history: header.history,
       extra: header.extra,
       ...(header.backend === undefined ? {} : { backend: header.backend }),
     }
   })
+
+/**
+ * Decode what the run itself keeps in a checkpoint (`rng`, `history`, `extra`) with `schema`;
+ * a field it refuses makes the checkpoint corrupt, the error naming the field.
+ */
+export const decodeState = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  schema: S,
+  checkpoint: Checkpoint,
+  file: string,
+): Effect.Effect<S["Type"], CheckpointError> => {
+  const state = { rng: checkpoint.rng, history: checkpoint.history, extra: checkpoint.extra }
+  return Schema.decodeUnknownEffect(schema)(state).pipe(
+    Effect.mapError((error) => {
+      const first = SchemaPath.firstIssue(error.issue, state)
+      return fail(
+        file,
+        "corrupt",
+        `${first.field === "" ? "run state" : first.field}: ${first.message ?? "invalid"}, got ${JSON.stringify(first.value) ?? "nothing"}`,
+      )
+    }),
+  )
+}
 
 const io = <A>(file: string, f: () => A): Effect.Effect<A, CheckpointError> =>
   Effect.try({ try: f, catch: (cause) => fail(file, "io", describe(cause)) })

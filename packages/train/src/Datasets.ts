@@ -19,8 +19,8 @@ import {
   Synthetic,
 } from "@vicinal/data"
 import { Effect } from "effect"
-import type { DataConfig } from "./Config.ts"
 import { StepError } from "./Errors.ts"
+import type { DataConfig } from "./RunConfig.ts"
 
 export type TrainTest = Split.TrainTest
 

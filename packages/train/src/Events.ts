@@ -4,7 +4,7 @@
  */
 import type { BackendReport } from "./Backend.ts"
 import type { Position } from "./Checkpoint.ts"
-import type { RunConfig } from "./Config.ts"
+import type { RunConfig } from "./RunConfig.ts"
 
 /** The metrics of one finished epoch (errors are fractions in [0, 1]). */
 export interface EpochMetrics {

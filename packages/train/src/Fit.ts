@@ -20,6 +20,7 @@ import { Dataset as Datasets, type DatasetType, Shuffle } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import { type Classifier, Models } from "@vicinal/models"
 import { InvalidArgument } from "./Errors.ts"
+import { strategyProblem } from "./Plannable.ts"
 
 // fitDataset and custom loops train conv nets: importing the kernels registers the filter gradient
 // the wasm backend lacks, and the fast matmul and conv-gradient kernels.
@@ -60,6 +61,14 @@ interface Checked {
 
 const fail = (argument: string, value: unknown, expected: string) =>
   new InvalidArgument({ argument, value, expected })
+
+/** The user's pairings and mixers, as planning takes them. */
+const registries = (
+  from: Pick<DatasetOptions, "pairings" | "mixers">,
+): Pick<Strategy.PlanInput, "pairings" | "mixers"> => ({
+  ...(from.pairings === undefined ? {} : { pairings: from.pairings }),
+  ...(from.mixers === undefined ? {} : { mixers: from.mixers }),
+})
 
 /** Class per row when every row is one-hot, else undefined. */
 const oneHotLabels = (y: Float32Array, classes: number): Int32Array | undefined => {
@@ -198,6 +207,8 @@ export interface DatasetOptions {
   readonly model?: tfl.LayersModel
   /** Custom pairings by name. */
   readonly pairings?: Pairing.Registry
+  /** User-defined mixers by name (`Strategy.defineMixer(...).mixers`) the strategy may name. */
+  readonly mixers?: Strategy.Mixers
 }
 
 /** One epoch's batches as fitDataset reads them. */
@@ -237,8 +248,8 @@ const buffersFor = (rows: number, d: number, classes: number): Buffers => ({
  */
 export const dataset = (source: Source, options: DatasetOptions): FitSource => {
   const { strategy, batchSize, seed } = options
-  const invalid = Strategy.validate(strategy)
-  if (invalid !== undefined) throw fail(`strategy ${invalid.argument}`, invalid.value, invalid.expected)
+  const invalid = strategyProblem(strategy, options.mixers)
+  if (invalid !== undefined) throw invalid
   if (!Number.isSafeInteger(batchSize) || batchSize < 1)
     throw fail("batchSize", batchSize, "must be a positive integer")
   if (!Number.isSafeInteger(seed) || seed < 0) throw fail("seed", seed, "must be a non-negative integer")
@@ -255,7 +266,7 @@ export const dataset = (source: Source, options: DatasetOptions): FitSource => {
   if (batches === 0)
     throw fail("batchSize", batchSize, `must leave a full batch of the ${n} examples (dropLast)`)
   const streams = seeds(seed)
-  const needs = Strategy.needs(strategy)
+  const needs = Strategy.needs(strategy, options.mixers)
   const reused = buffersFor(batchSize, d, classes)
   // The cpu backend keeps a tensor's typed array as its storage: reuse the buffers only once
   // the tensors made from them are gone (fitDataset disposes each batch before the next).
@@ -283,7 +294,7 @@ export const dataset = (source: Source, options: DatasetOptions): FitSource => {
         shape,
         labels,
         ...(needs.features ? { features: host.x } : {}),
-        ...(options.pairings === undefined ? {} : { pairings: options.pairings }),
+        ...registries(options),
       },
       { epoch, step },
       stepRng(streams.strategy, { epoch, step }),
@@ -341,6 +352,8 @@ export interface StepSetup {
   /** The strategy seed: each step draws from `stepRng(seed, context)`. */
   readonly seed: number
   readonly pairings?: Pairing.Registry
+  /** User-defined mixers by name the strategy may name. */
+  readonly mixers?: Strategy.Mixers
 }
 
 /** Plans one step of `setup.strategy` on `batch` at `context` (what `step` mixes by). */
@@ -350,7 +363,7 @@ export const planStep = (
   context: Strategy.StepContext,
 ): MixPlan => {
   const n = batch.shape[0] ?? 0
-  const needs = Strategy.needs(setup.strategy)
+  const needs = Strategy.needs(setup.strategy, setup.mixers)
   const classes = batch.y.length / Math.max(1, n)
   const labels = needs.labels ? oneHotLabels(batch.y, classes) : undefined
   if (needs.labels && labels === undefined)
@@ -366,7 +379,7 @@ export const planStep = (
       shape: batch.shape,
       ...(labels === undefined ? {} : { labels }),
       ...(needs.features ? { features: batch.x } : {}),
-      ...(setup.pairings === undefined ? {} : { pairings: setup.pairings }),
+      ...registries(setup),
     },
     context,
     stepRng(setup.seed, context),

@@ -17,26 +17,40 @@
  * and ends the stream with `RunInterrupted`. A fresh (not resumed) run refuses a `runDir` that
  * already holds checkpoints; a resume on another backend than the checkpoint's says so in
  * `RunStarted.backendChanged`.
+ *
+ * One concern per module: `RunSetup` (what a run fixes before its first batch, and the errors of
+ * its steps), `Resume` (where it starts, what its checkpoints hold); here the batches, the epoch
+ * loop and the metrics.
  */
 import process from "node:process"
 import * as tf from "@tensorflow/tfjs-core"
 import type * as tfl from "@tensorflow/tfjs-layers"
-import { Execute, type MixPlan, Pairing, Random, Strategy } from "@vicinal/core"
+import { Execute, type MixPlan, type Random, Strategy } from "@vicinal/core"
 import { Batches, type HostBatch } from "@vicinal/data"
 import { Losses } from "@vicinal/losses"
 import { type Classifier, Models } from "@vicinal/models"
-import { Effect, Option, Queue, Stream } from "effect"
+import { Effect, Queue, Stream } from "effect"
 import * as Augmentation from "./Augmentation.ts"
-import * as Backend from "./Backend.ts"
-import * as Checkpoint from "./Checkpoint.ts"
-import * as Config from "./Config.ts"
-import * as Datasets from "./Datasets.ts"
-import { CheckpointError, describe, InvalidArgument, StepError, type TrainError } from "./Errors.ts"
+import type * as Checkpoint from "./Checkpoint.ts"
+import type * as Datasets from "./Datasets.ts"
+import type { TrainError } from "./Errors.ts"
 import { evaluate } from "./Evaluate.ts"
 import type { EpochMetrics, RunEvent } from "./Events.ts"
-import * as Fit from "./Fit.ts"
-import * as LearningRate from "./LearningRate.ts"
-import * as Optimizer from "./Optimizer.ts"
+import type * as Optimizer from "./Optimizer.ts"
+import { hostWeights, type Resumed, restore, save } from "./Resume.ts"
+import * as RunConfig from "./RunConfig.ts"
+import {
+  attempt,
+  type Emit,
+  type EpochProgress,
+  MAX_SEED,
+  NO_PROGRESS,
+  type Setup,
+  setUp,
+  stepError,
+} from "./RunSetup.ts"
+
+export { type Seeds, seeds } from "./RunSetup.ts"
 
 export interface TrainOptions {
   /** Directory of the run's checkpoints (one written at every epoch end and on interruption). */
@@ -62,120 +76,12 @@ export interface TrainOptions {
    * dispose it; its initial weights are the model's (seed its initialisers for reproducible runs).
    */
   readonly model?: tfl.LayersModel | Classifier
+  /**
+   * User-defined mixers (`Strategy.defineMixer(...).mixers`) that `config.strategy` may name as
+   * `Strategy.custom` strategies; added to those of the `Strategy.CustomMixers` reference.
+   */
+  readonly mixers?: Strategy.Mixers
 }
-
-/** Seeds of the independent random streams of a run, all derived from its one seed. */
-export interface Seeds {
-  readonly strategy: Random.Rng
-  readonly model: number
-  readonly data: number
-  /** Base of the per-step dropout seeds (step seed = base + position in the run). */
-  readonly dropout: number
-}
-
-const MAX_SEED = 2 ** 31 - 1
-
-export const seeds = (seed: number): Seeds => {
-  const root = Random.make(seed)
-  const strategy = root.split()
-  const model = root.split().int(MAX_SEED)
-  const data = root.split().int(MAX_SEED)
-  // Split last, so that the streams above stay what they were before dropout was seeded.
-  const dropout = root.split().int(MAX_SEED)
-  return { strategy, model, data, dropout }
-}
-
-/** Training progress that a mid-epoch checkpoint must carry. */
-interface Partial {
-  readonly lossSum: number
-  readonly batches: number
-}
-
-// A model's bad option is reported as the config field it came from (`model.depth`).
-const modelError = (error: unknown, field: (argument: string) => string) =>
-  error instanceof InvalidArgument
-    ? new InvalidArgument({
-        argument: field(error.argument),
-        value: error.value,
-        expected: error.expected,
-        ...(error.fix === undefined ? {} : { fix: error.fix }),
-        ...(error.source === undefined ? {} : { source: error.source }),
-      })
-    : new StepError({ stage: "model", message: describe(error), cause: error })
-
-/** The user's network (`TrainOptions.model`) as a checked `Classifier`; the run does not dispose it. */
-const userModel = (model: tfl.LayersModel | Classifier, data: Datasets.TrainTest) =>
-  Effect.try({
-    try: () => {
-      const classifier = "forward" in model ? model : Models.wrap(model)
-      Fit.checkModel(classifier.model, data.train.shape, data.train.numClasses)
-      return classifier
-    },
-    catch: (error) => modelError(error, () => "model"),
-  })
-
-/** Manifold stages of `strategy` that `classifier` does not have (a typed error naming them). */
-const checkStages = (strategy: Strategy.Strategy, classifier: Classifier): InvalidArgument | undefined => {
-  const stages: Array<number> = []
-  const visit = (s: Strategy.Strategy): void => {
-    if (s._tag === "Manifold") stages.push(...s.stages)
-    Strategy.children(s).forEach(visit)
-  }
-  visit(strategy)
-  const last = classifier.stageNames.length - 1
-  const missing = stages.filter((k) => k > last)
-  return missing.length === 0
-    ? undefined
-    : new InvalidArgument({
-        argument: "strategy",
-        value: `mixes at stage ${missing.join(", ")}`,
-        expected: `must mix at stages ${classifier.name} has, 0..${last} (${classifier.stageNames.join(", ")})`,
-        fix: "for your own model, name the layers to mix after with Models.wrap(model, { stages })",
-      })
-}
-
-const buildModel = (
-  config: Config.RunConfig,
-  data: Datasets.TrainTest,
-  seed: number,
-  options: TrainOptions,
-) => {
-  if (options.model !== undefined)
-    return config.model === undefined
-      ? userModel(options.model, data)
-      : Effect.fail(
-          new InvalidArgument({
-            argument: "model",
-            value: "config.model and TrainOptions.model",
-            expected: "must be given once: config.model or TrainOptions.model, not both",
-          }),
-        )
-  const model = config.model
-  if (model === undefined)
-    return Effect.fail(
-      new InvalidArgument({
-        argument: "model",
-        value: undefined,
-        expected: "must be given: config.model, or your own as TrainOptions.model",
-      }),
-    )
-  return Effect.acquireRelease(
-    Effect.try({
-      try: () =>
-        Models.build({
-          ...model,
-          inputShape: data.train.shape.slice(1),
-          numClasses: data.train.numClasses,
-          seed,
-        } as Parameters<typeof Models.build>[0]),
-      catch: (error) => modelError(error, (argument) => `model.${argument}`),
-    }),
-    (classifier) => Effect.sync(() => classifier.dispose()),
-  )
-}
-
-const hostWeights = (classifier: Classifier): Array<Checkpoint.Tensor> =>
-  classifier.model.getWeights().map((w) => ({ shape: [...w.shape], values: Float32Array.from(w.dataSync()) }))
 
 /**
  * One optimisation step on one host batch; returns the batch's mean loss. Synchronous tfjs;
@@ -220,11 +126,11 @@ export const trainStep = (
 const mean = (sum: number, count: number) => (count === 0 ? Number.NaN : sum / count)
 
 /**
- * Train `config` (already decoded; see `Config.decode`), reporting progress as events.
+ * Train `config` (already decoded; see `RunConfig.decode`), reporting progress as events.
  * The stream fails with a `TrainError`; every tensor of the run is freed when it ends.
  */
 export const train = (
-  config: Config.RunConfig,
+  config: RunConfig.RunConfig,
   options: TrainOptions = {},
 ): Stream.Stream<RunEvent, TrainError> =>
   Stream.callback<RunEvent, TrainError>(
@@ -241,259 +147,200 @@ const EVENT_BUFFER = 4
 
 const macrotask = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
 
-const program = (
-  config: Config.RunConfig,
-  options: TrainOptions,
-  emit: (event: RunEvent) => Effect.Effect<unknown>,
+/** One batch: plan the strategy, take the optimisation step, report it; returns the batch's loss. */
+const trainBatch = (setup: Setup, strategyRng: Random.Rng, host: HostBatch, context: Strategy.StepContext) =>
+  Effect.gen(function* () {
+    const { config, batches } = setup
+    const { epoch, step } = context
+    const t0 = performance.now()
+    const lr = setup.lrAt({ epoch, step, stepsPerEpoch: batches })
+    const plan = yield* attempt("strategy", "strategy", () =>
+      Strategy.plan(
+        config.strategy,
+        {
+          n: host.labels.length,
+          shape: host.shape,
+          labels: host.labels,
+          features: host.x,
+          ...setup.registries,
+        },
+        context,
+        strategyRng,
+      ),
+    )
+    const loss = yield* attempt("model", "training step", () =>
+      trainStep(
+        setup.classifier,
+        setup.optimizer,
+        plan,
+        host,
+        lr,
+        // From the run's position, so that a resumed run draws the same masks with no extra state.
+        (setup.streams.dropout + epoch * batches + step) % MAX_SEED,
+      ),
+    )
+    const seconds = Math.max(1e-9, (performance.now() - t0) / 1000)
+    yield* setup.emit({
+      _tag: "BatchEnded",
+      epoch,
+      batch: step,
+      batches,
+      loss,
+      learningRate: lr,
+      examplesPerSecond: host.labels.length / seconds,
+    })
+    return loss
+  })
+
+/**
+ * The batches of `epoch` from batch `skip` (a resumed epoch), until the epoch ends or a stop is
+ * requested; returns the batches reached and the epoch's progress.
+ */
+const trainEpoch = (
+  setup: Setup,
+  strategyRng: Random.Rng,
+  epoch: number,
+  skip: number,
+  partial: EpochProgress,
 ) =>
   Effect.gen(function* () {
-    const backend = yield* Backend.select(config.backend)
-    const data = options.data ?? (yield* Datasets.load(config.data, config.seed))
-    const mismatch = Augmentation.check(config.augment, data.train.shape)
-    if (mismatch !== undefined) return yield* mismatch
-    const augment = Augmentation.training(config.augment)
-    // Deterministic parts of the augmentation (normalisation) also apply to what is evaluated.
-    const testSet = Augmentation.forEvaluation(config.augment, data.test)
-    const streams = seeds(config.seed)
-    const classifier = yield* buildModel(config, data, streams.model, options)
-    const unknownStage = checkStages(config.strategy, classifier)
-    if (unknownStage !== undefined) return yield* unknownStage
-    const optimizer = yield* Effect.acquireRelease(
-      Effect.sync(() => Optimizer.fromConfig(config.optimizer)),
-      (o) => Effect.sync(() => o.dispose()),
+    const { config, options } = setup
+    let progress = partial
+    let step = skip
+    yield* Batches.stream(setup.data.train, {
+      batchSize: config.batchSize,
+      shuffle: true,
+      seed: setup.streams.data,
+      epoch,
+      dropLast: setup.dropLast,
+      ...(setup.augment === undefined ? {} : { augment: setup.augment }),
+    }).pipe(
+      Stream.mapError(stepError("data", "data")),
+      Stream.drop(skip),
+      // A macrotask turn per batch lets signal handlers run (Deno delivers them only then).
+      Stream.tap(() => (options.signal === undefined ? Effect.void : macrotask)),
+      Stream.takeWhile(() => !stopRequested(options)),
+      Stream.runForEach((host) =>
+        Effect.map(trainBatch(setup, strategyRng, host, { epoch, step }), (loss) => {
+          progress = { lossSum: progress.lossSum + loss, batches: progress.batches + 1 }
+          step += 1
+        }),
+      ),
     )
-    const pairings = yield* Effect.service(Pairing.CustomPairings)
-    const lrAt = LearningRate.fromConfig(config.schedule, { lr: config.optimizer.lr, epochs: config.epochs })
-    const encoded = Config.encode(config)
-    const trainSize = data.train.shape[0] ?? 0
-    const dropLast = config.dropLast ?? true
-    const batches = Batches.numBatches(trainSize, { batchSize: config.batchSize, dropLast })
-    if (batches === 0)
-      return yield* new InvalidArgument({
-        argument: "batchSize",
-        value: config.batchSize,
-        expected: `must leave a full batch of the ${trainSize} training examples`,
-      })
-    const stopRequested = () => options.signal?.aborted === true
+    return { step, progress }
+  })
 
-    let strategyRng = streams.strategy
-    let history: Array<EpochMetrics> = []
-    let start: Checkpoint.Position = { epoch: 0, batch: 0 }
-    let partial: Partial = { lossSum: 0, batches: 0 }
+const stopRequested = (options: TrainOptions) => options.signal?.aborted === true
 
-    let backendChanged: { readonly from: string; readonly to: string } | undefined
-    if (options.resume !== true && options.runDir !== undefined) {
-      // A fresh run would interleave its checkpoints with another run's (and pruning by position
-      // could delete its own): refuse rather than guess.
-      const existing = yield* Checkpoint.latest(options.runDir)
-      if (Option.isSome(existing))
-        return yield* new CheckpointError({
-          path: options.runDir,
-          problem: "exists",
-          message: `${options.runDir} already holds checkpoints of a run (${existing.value}): resume it, or train into an empty folder`,
-        })
+/** Evaluate the epoch's network and assemble its metrics (the best error over `history` too). */
+const epochMetrics = (
+  setup: Setup,
+  history: ReadonlyArray<EpochMetrics>,
+  epoch: number,
+  progress: EpochProgress,
+  began: number,
+) =>
+  Effect.gen(function* () {
+    const { config, classifier, options, batches } = setup
+    const evaluateOn = (set: Datasets.TrainTest["test"]) =>
+      attempt("evaluate", "evaluate", () => evaluate(classifier, set, evaluationOptions(options)))
+    const test = yield* evaluateOn(setup.testSet)
+    const onTrain = RunConfig.measuresTrainError(config)
+      ? yield* evaluateOn(Augmentation.forEvaluation(config.augment, setup.data.train))
+      : undefined
+    const metrics: EpochMetrics = {
+      epoch,
+      trainLoss: mean(progress.lossSum, progress.batches),
+      learningRate: setup.lrAt({ epoch, step: batches - 1, stepsPerEpoch: batches }),
+      testTop1Error: test.top1Error,
+      testTop5Error: test.top5Error,
+      bestTestError: Math.min(test.top1Error, ...history.map((m) => m.bestTestError)),
+      lastTestError: test.top1Error,
+      ...(onTrain === undefined
+        ? {}
+        : {
+            trainError: onTrain.top1Error,
+            trainErrorTrue: onTrain.top1ErrorTrue,
+            realTrainError: onTrain.realError,
+            corruptedTrainError: onTrain.corruptedError,
+          }),
+      seconds: (performance.now() - began) / 1000,
     }
-    if (options.resume === true && options.runDir !== undefined) {
-      const latest = yield* Checkpoint.latest(options.runDir)
-      if (Option.isSome(latest)) {
-        const file = latest.value
-        const saved = yield* Checkpoint.load(file).pipe(
-          Effect.flatMap((c) =>
-            Checkpoint.verify(c, {
-              file,
-              config: encoded,
-              weightShapes: classifier.model.getWeights().map((w) => w.shape),
-            }),
-          ),
-        )
-        const problem = optimizer.importState(saved.optimizer, classifier.trainableVariables())
-        if (problem !== undefined)
-          return yield* new CheckpointError({
-            path: file,
-            problem: "mismatch",
-            message: `checkpoint ${file}: ${problem.message}`,
-          })
-        const strategyState = saved.rng.strategy
-        if (strategyState === undefined)
-          return yield* new CheckpointError({
-            path: file,
-            problem: "corrupt",
-            message: `checkpoint ${file}: no strategy generator state`,
-          })
-        tf.tidy(() =>
-          classifier.model.setWeights(saved.weights.map((w) => tf.tensor(w.values, [...w.shape]))),
-        )
-        if (saved.backend !== undefined && saved.backend !== backend.name)
-          backendChanged = { from: saved.backend, to: backend.name }
-        strategyRng = Random.fromState(strategyState)
-        history = saved.history as Array<EpochMetrics>
-        start = saved.position
-        partial = (saved.extra as Partial | null) ?? partial
-      }
-    }
+    return metrics
+  })
 
-    const save = (position: Checkpoint.Position, progress: Partial) =>
-      options.runDir === undefined
-        ? Effect.succeed(undefined)
-        : Checkpoint.save(
-            options.runDir,
-            {
-              formatVersion: Checkpoint.FORMAT_VERSION,
-              config: encoded,
-              position,
-              rng: { strategy: strategyRng.state() },
-              weights: hostWeights(classifier),
-              optimizer: optimizer.exportState(),
-              history,
-              extra: progress,
-              backend: backend.name,
-            },
-            options.keepCheckpoints === undefined ? {} : { keep: options.keepCheckpoints },
-          ).pipe(Effect.tap((path) => emit({ _tag: "CheckpointWritten", path, position })))
+const interrupted = (setup: Setup, position: Checkpoint.Position, file: string | undefined) =>
+  setup.emit({ _tag: "RunInterrupted", position, ...(file === undefined ? {} : { checkpoint: file }) })
 
-    yield* emit({
-      _tag: "RunStarted",
-      backend,
-      config,
-      parameters: Models.countTrainableParams(classifier),
-      trainExamples: trainSize,
-      testExamples: data.test.shape[0] ?? 0,
-      ...(start.epoch === 0 && start.batch === 0 ? {} : { resumedFrom: start }),
-      ...(backendChanged === undefined ? {} : { backendChanged }),
-    })
-
+/**
+ * The epochs from where the run starts: train, evaluate, report, checkpoint; on a stop request,
+ * checkpoint the position reached and report the interruption. Returns the history, or
+ * undefined when interrupted.
+ */
+const epochs = (setup: Setup, resumed: Resumed) =>
+  Effect.gen(function* () {
+    const { config, options, batches } = setup
+    const { strategyRng, start } = resumed
+    let history = resumed.history
     for (let epoch = start.epoch; epoch < config.epochs; epoch++) {
       const began = performance.now()
       const skip = epoch === start.epoch ? start.batch : 0
-      let progress: Partial = skip > 0 ? partial : { lossSum: 0, batches: 0 }
-      let step = skip
-      yield* emit({ _tag: "EpochStarted", epoch, epochs: config.epochs, batches })
-
-      const stepOn = (host: HostBatch) =>
-        Effect.gen(function* () {
-          const t0 = performance.now()
-          const context = { epoch, step }
-          const lr = lrAt({ epoch, step, stepsPerEpoch: batches })
-          const plan = yield* Effect.try({
-            try: () =>
-              Strategy.plan(
-                config.strategy,
-                { n: host.labels.length, shape: host.shape, labels: host.labels, features: host.x, pairings },
-                context,
-                strategyRng,
-              ),
-            catch: (e) => new StepError({ stage: "strategy", message: `strategy: ${describe(e)}`, cause: e }),
-          })
-          const loss = yield* Effect.try({
-            // From the run's position, so that a resumed run draws the same masks with no extra state.
-            try: () =>
-              trainStep(
-                classifier,
-                optimizer,
-                plan,
-                host,
-                lr,
-                (streams.dropout + epoch * batches + step) % MAX_SEED,
-              ),
-            catch: (e) =>
-              new StepError({ stage: "model", message: `training step: ${describe(e)}`, cause: e }),
-          })
-          progress = { lossSum: progress.lossSum + loss, batches: progress.batches + 1 }
-          step += 1
-          const seconds = Math.max(1e-9, (performance.now() - t0) / 1000)
-          yield* emit({
-            _tag: "BatchEnded",
-            epoch,
-            batch: step - 1,
-            batches,
-            loss,
-            learningRate: lr,
-            examplesPerSecond: host.labels.length / seconds,
-          })
-        })
-
-      yield* Batches.stream(data.train, {
-        batchSize: config.batchSize,
-        shuffle: true,
-        seed: streams.data,
+      yield* setup.emit({ _tag: "EpochStarted", epoch, epochs: config.epochs, batches })
+      const reached = yield* trainEpoch(
+        setup,
+        strategyRng,
         epoch,
-        dropLast,
-        ...(augment === undefined ? {} : { augment }),
-      }).pipe(
-        Stream.mapError((e) => new StepError({ stage: "data", message: `data: ${e.message}`, cause: e })),
-        Stream.drop(skip),
-        // A macrotask turn per batch lets signal handlers run (Deno delivers them only then).
-        Stream.tap(() => (options.signal === undefined ? Effect.void : macrotask)),
-        Stream.takeWhile(() => !stopRequested()),
-        Stream.runForEach(stepOn),
+        skip,
+        skip > 0 ? resumed.partial : NO_PROGRESS,
       )
-
-      if (step < batches) {
+      if (reached.step < batches) {
         // Interrupted mid-epoch: checkpoint the position reached.
-        const file = yield* save({ epoch, batch: step }, progress)
-        yield* emit({
-          _tag: "RunInterrupted",
-          position: { epoch, batch: step },
-          ...(file === undefined ? {} : { checkpoint: file }),
-        })
-        return
+        const position = { epoch, batch: reached.step }
+        yield* interrupted(
+          setup,
+          position,
+          yield* save(setup, { strategyRng, history }, position, reached.progress),
+        )
+        return undefined
       }
-
-      const test = yield* Effect.try({
-        try: () => evaluate(classifier, testSet, evaluationOptions(options)),
-        catch: (e) => new StepError({ stage: "evaluate", message: `evaluate: ${describe(e)}`, cause: e }),
-      })
-      const onTrain = Config.measuresTrainError(config)
-        ? yield* Effect.try({
-            try: () =>
-              evaluate(
-                classifier,
-                Augmentation.forEvaluation(config.augment, data.train),
-                evaluationOptions(options),
-              ),
-            catch: (e) => new StepError({ stage: "evaluate", message: `evaluate: ${describe(e)}`, cause: e }),
-          })
-        : undefined
-      const best = Math.min(test.top1Error, ...history.map((m) => m.bestTestError))
-      const metrics: EpochMetrics = {
-        epoch,
-        trainLoss: mean(progress.lossSum, progress.batches),
-        learningRate: lrAt({ epoch, step: batches - 1, stepsPerEpoch: batches }),
-        testTop1Error: test.top1Error,
-        testTop5Error: test.top5Error,
-        bestTestError: best,
-        lastTestError: test.top1Error,
-        ...(onTrain === undefined
-          ? {}
-          : {
-              trainError: onTrain.top1Error,
-              trainErrorTrue: onTrain.top1ErrorTrue,
-              realTrainError: onTrain.realError,
-              corruptedTrainError: onTrain.corruptedError,
-            }),
-        seconds: (performance.now() - began) / 1000,
-      }
+      const metrics = yield* epochMetrics(setup, history, epoch, reached.progress, began)
       history = [...history, metrics]
-      yield* emit({ _tag: "EpochEnded", metrics })
-      const file = yield* save({ epoch: epoch + 1, batch: 0 }, { lossSum: 0, batches: 0 })
-      if (stopRequested() && epoch + 1 < config.epochs) {
-        yield* emit({
-          _tag: "RunInterrupted",
-          position: { epoch: epoch + 1, batch: 0 },
-          ...(file === undefined ? {} : { checkpoint: file }),
-        })
-        return
+      yield* setup.emit({ _tag: "EpochEnded", metrics })
+      const next = { epoch: epoch + 1, batch: 0 }
+      const file = yield* save(setup, { strategyRng, history }, next, NO_PROGRESS)
+      if (stopRequested(options) && epoch + 1 < config.epochs) {
+        yield* interrupted(setup, next, file)
+        return undefined
       }
     }
+    return history
+  })
 
-    if (options.afterTraining !== undefined) yield* options.afterTraining(classifier)
+const program = (config: RunConfig.RunConfig, options: TrainOptions, emit: Emit) =>
+  Effect.gen(function* () {
+    const setup = yield* setUp(config, options, emit)
+    const resumed = yield* restore(setup)
+    const { start, backendChanged } = resumed
+    yield* emit({
+      _tag: "RunStarted",
+      backend: setup.backend,
+      config,
+      parameters: Models.countTrainableParams(setup.classifier),
+      trainExamples: setup.data.train.shape[0] ?? 0,
+      testExamples: setup.data.test.shape[0] ?? 0,
+      ...(start.epoch === 0 && start.batch === 0 ? {} : { resumedFrom: start }),
+      ...(backendChanged === undefined ? {} : { backendChanged }),
+    })
+    const history = yield* epochs(setup, resumed)
+    if (history === undefined) return
+    if (options.afterTraining !== undefined) yield* options.afterTraining(setup.classifier)
     const last = history.at(-1)
     yield* emit({
       _tag: "RunFinished",
-      history,
+      history: [...history],
       bestTestError: last?.bestTestError ?? Number.NaN,
       lastTestError: last?.lastTestError ?? Number.NaN,
-      ...(options.captureWeights === true ? { weights: hostWeights(classifier) } : {}),
+      ...(options.captureWeights === true ? { weights: hostWeights(setup.classifier) } : {}),
     })
   })
 
@@ -502,11 +349,11 @@ const evaluationOptions = (options: TrainOptions) =>
 
 /** Decode a JSON config and train it: the single entry point for a CLI. */
 export const trainJson = (input: unknown, options: TrainOptions = {}): Stream.Stream<RunEvent, TrainError> =>
-  Stream.unwrap(Effect.map(Config.decode(input), (config) => train(config, options)))
+  Stream.unwrap(Effect.map(RunConfig.decode(input), (config) => train(config, options)))
 
 /** The run's events collected, e.g. for tests and scripts. */
 export const collect = (
-  config: Config.RunConfig,
+  config: RunConfig.RunConfig,
   options: TrainOptions = {},
 ): Effect.Effect<Array<RunEvent>, TrainError> => Stream.runCollect(train(config, options))
 

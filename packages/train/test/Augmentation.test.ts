@@ -9,7 +9,7 @@ import { Cifar } from "@vicinal/data"
 import type { Classifier } from "@vicinal/models"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Augmentation, Backend, Config, Errors, Evaluate, Run, type RunEvent } from "../src/index.ts"
+import { Augmentation, Backend, Errors, Evaluate, Run, RunConfig, type RunEvent } from "../src/index.ts"
 
 await Effect.runPromise(Backend.select("wasm"))
 
@@ -53,7 +53,7 @@ const cifarFolder = () => {
 const folder = cifarFolder()
 
 const config = (overrides: Record<string, unknown> = {}) =>
-  Config.decode({
+  RunConfig.decode({
     seed: 5,
     epochs: 1,
     batchSize: 10,

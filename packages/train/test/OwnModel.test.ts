@@ -8,14 +8,14 @@ import * as tfl from "@tensorflow/tfjs-layers"
 import { Strategy } from "@vicinal/core"
 import { Models } from "@vicinal/models"
 import { Effect, Exit, Stream } from "effect"
-import { Backend, Config, Evaluate, Run, type RunEvent, type TrainError } from "../src/index.ts"
+import { Backend, Evaluate, Run, RunConfig, type RunEvent, type TrainError } from "../src/index.ts"
 
 await Effect.runPromise(Backend.select("wasm"))
 
 // The run's config without a model: the user brings their own.
 const config = (overrides: Record<string, unknown> = {}) =>
   Effect.runSync(
-    Config.decode({
+    RunConfig.decode({
       seed: 3,
       epochs: 2,
       batchSize: 20,
@@ -46,7 +46,7 @@ const mlp = () =>
     ],
   })
 
-const run = (c: Config.RunConfig, options: Run.TrainOptions) =>
+const run = (c: RunConfig.RunConfig, options: Run.TrainOptions) =>
   Effect.runPromise(Run.collect(c, { captureWeights: true, ...options }))
 
 const finished = (events: ReadonlyArray<RunEvent>) => {
@@ -58,7 +58,7 @@ const finished = (events: ReadonlyArray<RunEvent>) => {
 const values = (event: Extract<RunEvent, { _tag: "RunFinished" }>) =>
   event.weights!.map((w) => Array.from(w.values))
 
-const failure = async (c: Config.RunConfig, options: Run.TrainOptions) => {
+const failure = async (c: RunConfig.RunConfig, options: Run.TrainOptions) => {
   const exit = await Effect.runPromiseExit(Run.collect(c, options))
   assert.ok(Exit.isFailure(exit))
   return (

@@ -9,11 +9,11 @@ import { Effect, Exit, Option, Stream } from "effect"
 import {
   Backend,
   Checkpoint,
-  Config,
   Datasets,
   Errors,
   Events,
   Run,
+  RunConfig,
   type RunEvent,
   type TrainError,
 } from "../src/index.ts"
@@ -22,7 +22,7 @@ await Effect.runPromise(Backend.select("wasm"))
 
 const base = (overrides: Record<string, unknown> = {}) =>
   Effect.runSync(
-    Config.decode({
+    RunConfig.decode({
       seed: 3,
       epochs: 3,
       batchSize: 50,
@@ -36,7 +36,7 @@ const base = (overrides: Record<string, unknown> = {}) =>
     }),
   )
 
-const run = (config: Config.RunConfig, options: Run.TrainOptions = {}) =>
+const run = (config: RunConfig.RunConfig, options: Run.TrainOptions = {}) =>
   Effect.runPromise(Run.collect(config, { captureWeights: true, ...options }))
 
 const finished = (events: ReadonlyArray<RunEvent>) => {
@@ -102,7 +102,7 @@ const spirals = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   })
 
-const interruptAndResume = async (config: Config.RunConfig) => {
+const interruptAndResume = async (config: RunConfig.RunConfig) => {
   const straight = finished(await run(config))
   const dir = tempDir()
   const controller = new AbortController()
@@ -205,6 +205,30 @@ describe("Run.train on synthetic data", () => {
     fs.rmSync(dir, { recursive: true })
   })
 
+  test("a checkpoint whose run state (generator, history, progress) is damaged is refused as corrupt, naming the field; intact, it resumes", async () => {
+    const dir = tempDir()
+    const config = spirals({ epochs: 1 })
+    await run(config, { runDir: dir })
+    const file = path.join(dir, fs.readdirSync(dir)[0]!)
+    const saved = Effect.runSync(Checkpoint.load(file))
+    const damages: ReadonlyArray<readonly [Partial<Checkpoint.Checkpoint>, RegExp]> = [
+      [{ rng: {} }, /: rng\.strategy: Missing key/],
+      [{ history: [{ ...(saved.history[0] as object), epoch: "first" }] }, /: history\[0\]\.epoch: /],
+      [{ extra: { lossSum: 0 } }, /: extra/],
+    ]
+    for (const [damage, named] of damages) {
+      fs.writeFileSync(file, Checkpoint.encode({ ...saved, ...damage }))
+      const error = failure(await Effect.runPromiseExit(Run.collect(config, { runDir: dir, resume: true })))
+      assert.ok(error instanceof Errors.CheckpointError, String(error))
+      assert.equal(error.problem, "corrupt")
+      assert.match(error.message, named)
+    }
+    fs.writeFileSync(file, Checkpoint.encode(saved))
+    const resumed = await run(config, { runDir: dir, resume: true })
+    assert.deepEqual(finished(resumed).history, saved.history)
+    fs.rmSync(dir, { recursive: true })
+  })
+
   test("a fresh run refuses a folder that holds another run's checkpoints, and leaves them alone", async () => {
     const dir = tempDir()
     await run(spirals({ epochs: 1 }), { runDir: dir })
@@ -249,7 +273,7 @@ describe("Run.train on synthetic data", () => {
   test("a bad config entry fails the stream with an InvalidArgument naming the field", async () => {
     const error = failure(
       await Effect.runPromiseExit(
-        Stream.runCollect(Run.trainJson({ ...(Config.encode(spirals()) as object), batchSize: 0 })),
+        Stream.runCollect(Run.trainJson({ ...(RunConfig.encode(spirals()) as object), batchSize: 0 })),
       ),
     )
     assert.equal(error?._tag, "InvalidArgument")

@@ -2,17 +2,17 @@ import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, type Errors, type ModelConfig, Models } from "../src/index.ts"
+import { type Errors, ModelConfig, Models } from "../src/index.ts"
 import { noLeak, tf } from "./setup.ts"
 
-const weightsOf = (config: ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
+const weightsOf = (config: ModelConfig.ModelConfig): ReadonlyArray<ReadonlyArray<number>> => {
   const net = Models.build(config)
   const values = net.model.getWeights().map((w) => Array.from(w.dataSync()))
   net.dispose()
   return values
 }
 
-const smallConfigs = (seed: number): ReadonlyArray<ModelConfig> => [
+const smallConfigs = (seed: number): ReadonlyArray<ModelConfig.ModelConfig> => [
   { kind: "mlp", inputShape: [4], numClasses: 3, hidden: [5], seed },
   { kind: "smallCnn", inputShape: [6, 6, 1], numClasses: 2, filters: [2, 3], dense: 4, seed },
   {
@@ -56,7 +56,7 @@ describe("configs and seeds", () => {
     noLeak(() => {
       for (const config of smallConfigs(5)) {
         const net = Models.build(config)
-        const decoded = Effect.runSync(Config.decode(JSON.parse(JSON.stringify(net.config))))
+        const decoded = Effect.runSync(ModelConfig.decode(JSON.parse(JSON.stringify(net.config))))
         assert.deepEqual(decoded, net.config)
         const rebuilt = Models.build(decoded)
         assert.equal(rebuilt.model.countParams(), net.model.countParams())
@@ -72,7 +72,7 @@ describe("configs and seeds", () => {
       { kind: "mlp", inputShape: "28", numClasses: 10, hidden: [] },
       null,
     ]) {
-      const exit = Effect.runSyncExit(Config.decode(bad))
+      const exit = Effect.runSyncExit(ModelConfig.decode(bad))
       assert.ok(Exit.isFailure(exit))
       assert.match(String(exit.cause), /InvalidArgument/)
     }
@@ -80,7 +80,7 @@ describe("configs and seeds", () => {
 
   test("a decoding failure names the failing field's path, its value and what it must be", () => {
     const failure = (json: unknown) => {
-      const exit = Effect.runSyncExit(Config.decode(json))
+      const exit = Effect.runSyncExit(ModelConfig.decode(json))
       assert.ok(Exit.isFailure(exit))
       const error = (exit.cause.reasons[0] as { error?: Errors.InvalidArgument }).error!
       assert.equal(error._tag, "InvalidArgument")
@@ -119,6 +119,41 @@ describe("configs and seeds", () => {
       message: "config: config: must be an object with a kind, got null",
     })
   })
+
+  test("property: a constructor and ModelConfig.decode refuse the same options with the same argument (one Schema per architecture)", () =>
+    fc.assert(
+      fc.property(
+        fc.constantFrom<readonly [Record<string, unknown>, string]>(
+          [{ kind: "mlp", inputShape: [4], numClasses: 3, hidden: [4, 0] }, "hidden[1]"],
+          [{ kind: "mlp", inputShape: [4], numClasses: 2.5, hidden: [] }, "numClasses"],
+          [{ kind: "smallCnn", inputShape: [1, 8, 1], numClasses: 2 }, "inputShape"],
+          [{ kind: "preActResNet", inputShape: [8, 8, 3], numClasses: 2, blocks: [] }, "blocks"],
+          [{ kind: "wideResNet", inputShape: [8, 8, 3], numClasses: 2, depth: 27 }, "depth"],
+          [{ kind: "denseNetBC", inputShape: [8, 8, 3], numClasses: 2, reduction: 1.5 }, "reduction"],
+          [{ kind: "resNet", inputShape: [32, 32, 3], numClasses: 2, depth: 34 }, "depth"],
+          [{ kind: "resNet", inputShape: [32, 32, 3], numClasses: 2, headDropout: 1 }, "headDropout"],
+          [{ kind: "mlp", inputShape: [4], numClasses: 2, hidden: [], seed: 0.5 }, "seed"],
+        ),
+        ([options, argument]) => {
+          const built = (() => {
+            try {
+              Models.build(options as ModelConfig.ModelConfig).dispose()
+              return undefined
+            } catch (error) {
+              return error as Errors.InvalidArgument
+            }
+          })()
+          assert.equal(built?._tag, "InvalidArgument")
+          assert.equal(built?.argument, argument)
+          assert.equal(built?.source, options.kind)
+          const exit = Effect.runSyncExit(ModelConfig.decode(options))
+          assert.ok(Exit.isFailure(exit))
+          const decoded = (exit.cause.reasons[0] as { error?: Errors.InvalidArgument }).error!
+          assert.equal(decoded.argument, argument)
+          assert.equal(decoded.expected, built?.expected)
+        },
+      ),
+    ))
 
   test("acquire builds inside a scope and disposes when it closes; bad options fail in the error channel", () => {
     const before = tf.memory().numTensors

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict"
 import { describe, test } from "node:test"
 import { Strategy } from "@vicinal/core"
+import { ModelConfig } from "@vicinal/models"
 import { Effect, Exit } from "effect"
 import * as fc from "fast-check"
-import { Config, Errors } from "../src/index.ts"
+import { Errors, RunConfig } from "../src/index.ts"
 
 const valid = {
   seed: 7,
@@ -18,7 +19,7 @@ const valid = {
 }
 
 const errorOf = (input: unknown) => {
-  const exit = Effect.runSyncExit(Config.decode(input))
+  const exit = Effect.runSyncExit(RunConfig.decode(input))
   assert.ok(Exit.isFailure(exit), `expected ${JSON.stringify(input)} to be rejected`)
   const error = Exit.isFailure(exit)
     ? exit.cause.reasons.map((r) => (r._tag === "Fail" ? r.error : undefined))[0]
@@ -36,13 +37,38 @@ const withField = (field: string, value: unknown): Record<string, unknown> => {
   return copy
 }
 
-describe("Config.RunConfig", () => {
+describe("RunConfig.RunConfig", () => {
   test("a valid config decodes and round-trips through JSON", () => {
-    const config = Effect.runSync(Config.decode(valid))
-    assert.deepEqual(Config.encode(config), valid)
-    assert.deepEqual(Effect.runSync(Config.decodeJson(JSON.stringify(valid))), config)
-    assert.equal(Config.measuresTrainError(config), false)
-    assert.equal(Config.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
+    const config = Effect.runSync(RunConfig.decode(valid))
+    assert.deepEqual(RunConfig.encode(config), valid)
+    assert.deepEqual(Effect.runSync(RunConfig.decodeJson(JSON.stringify(valid))), config)
+    assert.equal(RunConfig.measuresTrainError(config), false)
+    assert.equal(RunConfig.measuresTrainError({ ...config, data: { ...config.data, labelNoise: 0.2 } }), true)
+  })
+
+  test("the run's model is every architecture of @vicinal/models with its rules, minus what the run supplies", () => {
+    const kinds = RunConfig.ModelConfig.members.map((member) => member.fields.kind.literal)
+    assert.deepEqual(kinds, [...ModelConfig.KINDS])
+    const resNeXt = { kind: "resNet", depth: 101, groups: 32, widthPerGroup: 4 }
+    assert.deepEqual(Effect.runSync(RunConfig.decode(withField("model", resNeXt))).model, resNeXt)
+    const depth = errorOf(withField("model", { kind: "resNet", depth: 34 }))
+    assert.equal(depth.argument, "model.depth")
+    assert.match(depth.message, /one of 50, 101, 152, got 34/)
+    assert.equal(errorOf(withField("model", { kind: "wideResNet", depth: 27 })).argument, "model.depth")
+    assert.equal(
+      errorOf(withField("model", { kind: "denseNetBC", reduction: 0 })).argument,
+      "model.reduction",
+    )
+    assert.equal(
+      errorOf(withField("model", { kind: "mlp", hidden: [4], dropout: 1 })).argument,
+      "model.dropout",
+    )
+    // The run supplies the input shape, the class count and the seed: a config may not.
+    for (const supplied of [{ inputShape: [2] }, { numClasses: 2 }, { seed: 1 }])
+      assert.equal(
+        errorOf(withField("model", { kind: "mlp", hidden: [4], ...supplied })).argument,
+        `model.${Object.keys(supplied)[0]}`,
+      )
   })
 
   test("every bad field is rejected with its path and the value's problem", () => {
@@ -81,7 +107,7 @@ describe("Config.RunConfig", () => {
   test("missing fields are named; non-JSON text is rejected", () => {
     const { epochs: _, ...rest } = valid
     assert.equal(errorOf(rest).argument, "epochs")
-    const exit = Effect.runSyncExit(Config.decodeJson("{ nope"))
+    const exit = Effect.runSyncExit(RunConfig.decodeJson("{ nope"))
     assert.ok(Exit.isFailure(exit))
   })
 })

@@ -5,7 +5,8 @@
  * with an `InvalidArgument` naming the field (`optimizer.lr`, `model.hidden.0`, ...).
  */
 import { Strategy } from "@vicinal/core"
-import { Effect, Schema } from "effect"
+import { ModelConfig as ModelConfigs } from "@vicinal/models"
+import { Effect, Schema, Struct, Tuple } from "effect"
 import { AugmentConfig } from "./Augmentation.ts"
 import { BackendChoiceSchema } from "./Backend.ts"
 import { decodeEffect, describe, InvalidArgument } from "./Errors.ts"
@@ -18,93 +19,35 @@ const Seed: Schema.Int = Schema.Int.check(
   Schema.isGreaterThanOrEqualTo(0),
   Schema.isLessThanOrEqualTo(2 ** 31 - 1),
 )
-const Rate: Schema.Finite = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(1))
 const Fraction: Schema.Finite = Schema.Finite.check(
   Schema.isGreaterThanOrEqualTo(0),
   Schema.isLessThanOrEqualTo(1),
 )
 
-/**
- * The network, as `@vicinal/models` describes it minus what the run supplies: the input shape and
- * class count come from the data, the initialisation seed from the run's seed.
- */
-type Kind<K extends string, Fields> = Schema.Struct<{ readonly kind: Schema.Literal<K> } & Fields>
+/** What a run supplies to the network: the data's input shape and class count, the run's seed. */
+type Supplied = "inputShape" | "numClasses" | "seed"
+const SUPPLIED: ReadonlyArray<Supplied> = ["inputShape", "numClasses", "seed"]
 type Optional<S extends Schema.Top> = Schema.optionalKey<S>
 
-export const ModelConfig: Schema.Union<
-  readonly [
-    Kind<"mlp", { readonly hidden: Schema.$Array<Schema.Int>; readonly dropout: Optional<Schema.Finite> }>,
-    Kind<
-      "smallCnn",
-      {
-        readonly filters: Optional<Schema.Tuple<readonly [Schema.Int, Schema.Int]>>
-        readonly dense: Optional<Schema.Int>
-        readonly dropout: Optional<Schema.Finite>
-      }
-    >,
-    Kind<
-      "preActResNet",
-      {
-        readonly blocks: Optional<Schema.$Array<Schema.Int>>
-        readonly width: Optional<Schema.Int>
-        readonly dropout: Optional<Schema.Finite>
-        readonly headDropout: Optional<Schema.Finite>
-      }
-    >,
-    Kind<
-      "wideResNet",
-      {
-        readonly depth: Optional<Schema.Int>
-        readonly widenFactor: Optional<Schema.Int>
-        readonly dropout: Optional<Schema.Finite>
-        readonly headDropout: Optional<Schema.Finite>
-      }
-    >,
-    Kind<
-      "denseNetBC",
-      {
-        readonly depth: Optional<Schema.Int>
-        readonly growthRate: Optional<Schema.Int>
-        readonly dropout: Optional<Schema.Finite>
-      }
-    >,
-  ]
-> = Schema.Union([
-  Schema.Struct({
-    kind: Schema.Literal("mlp"),
-    hidden: Schema.Array(PositiveInt),
-    /** After every hidden layer. */
-    dropout: Schema.optionalKey(Rate),
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("smallCnn"),
-    filters: Schema.optionalKey(Schema.Tuple([PositiveInt, PositiveInt])),
-    dense: Schema.optionalKey(PositiveInt),
-    dropout: Schema.optionalKey(Rate),
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("preActResNet"),
-    blocks: Schema.optionalKey(Schema.Array(PositiveInt)),
-    width: Schema.optionalKey(PositiveInt),
-    /** In every block, between the convolutions (the paper's corrupted-label setting). */
-    dropout: Schema.optionalKey(Rate),
-    /** Before the classifier layer. */
-    headDropout: Schema.optionalKey(Rate),
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("wideResNet"),
-    depth: Schema.optionalKey(PositiveInt),
-    widenFactor: Schema.optionalKey(PositiveInt),
-    dropout: Schema.optionalKey(Rate),
-    headDropout: Schema.optionalKey(Rate),
-  }),
-  Schema.Struct({
-    kind: Schema.Literal("denseNetBC"),
-    depth: Schema.optionalKey(PositiveInt),
-    growthRate: Schema.optionalKey(PositiveInt),
-    dropout: Schema.optionalKey(Rate),
-  }),
-])
+/** An architecture's Schema without the fields the run supplies. */
+type WithoutSupplied<S> =
+  S extends Schema.Struct<infer Fields> ? Schema.Struct<Omit<Fields, Supplied>> : never
+interface OmitSupplied extends Struct.Lambda {
+  <Fields extends Schema.Struct.Fields>(struct: Schema.Struct<Fields>): WithoutSupplied<Schema.Struct<Fields>>
+  readonly "~lambda.out": WithoutSupplied<this["~lambda.in"]>
+}
+const omitSupplied = Struct.lambda<OmitSupplied>((struct) => struct.mapFields(Struct.omit(SUPPLIED)))
+
+type EachWithoutSupplied<Members extends ReadonlyArray<unknown>> = {
+  readonly [K in keyof Members]: WithoutSupplied<Members[K]>
+}
+
+/**
+ * The network: `@vicinal/models`' `ModelConfig` (every architecture it exports, with its rules)
+ * minus what the run supplies.
+ */
+export const ModelConfig: Schema.Union<EachWithoutSupplied<typeof ModelConfigs.ModelConfig.members>> =
+  ModelConfigs.ModelConfig.mapMembers(Tuple.map(omitSupplied))
 export type ModelConfig = typeof ModelConfig.Type
 
 type Common = {
