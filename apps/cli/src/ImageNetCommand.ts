@@ -2,15 +2,14 @@
  * `vicinal reproduce imagenet --dir FOLDER [--smoke]`: Table 1's experiment (`ImageNet.ts`) as an
  * entry of the `reproduce` table, run by the same runner as the others (`Experiment.execute`).
  */
-import { Backend } from "@vicinal/train"
-import { Effect, Option, Schema } from "effect"
+import type { Backend } from "@vicinal/train"
+import { Effect, Option } from "effect"
 import { Flag } from "effect/cli"
 import { UsageError } from "./Errors.ts"
 import * as Experiment from "./Experiment.ts"
+import * as Flags from "./Flags.ts"
 import * as ImageNet from "./ImageNet.ts"
 import * as Options from "./Options.ts"
-
-const positiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
 /** The paper's settings, and the smoke run's (a tiny folder, small images, a small network). */
 export const defaults = {
@@ -19,9 +18,7 @@ export const defaults = {
 } as const
 
 const optionalCount = (name: string, key: keyof typeof defaults.full, description: string) =>
-  Flag.Int(name).pipe(
-    Flag.withSchema(positiveInt),
-    Flag.withDescription(`${description} (default ${defaults.full[key]}; --smoke: ${defaults.smoke[key]})`),
+  Flags.intFlag(name, `${description} (default ${defaults.full[key]}; --smoke: ${defaults.smoke[key]})`).pipe(
     Flag.optional,
   )
 
@@ -76,24 +73,24 @@ export const entry = Experiment.define({
       "images per batch; the learning rate is 0.1 x batch / 256",
     ),
     size: optionalCount("size", "size", "image side of the crops"),
-    stepsPerEpoch: Flag.Int("steps-per-epoch").pipe(
-      Flag.withSchema(positiveInt),
-      Flag.withDescription("train at most this many batches per epoch (default: the whole training set)"),
-      Flag.optional,
-    ),
+    stepsPerEpoch: Flags.intFlag(
+      "steps-per-epoch",
+      "train at most this many batches per epoch (default: the whole training set)",
+    ).pipe(Flag.optional),
     alpha: Flag.Finite("alpha").pipe(
-      Flag.withSchema(Schema.Finite.check(Schema.isGreaterThan(0))),
+      Flag.withSchema(Flags.positive),
       Flag.withDescription("mixup's α for every network (default the paper's: 0.2 ResNets, 0.4 ResNeXts)"),
       Flag.optional,
     ),
     seed: Flag.Int("seed").pipe(
-      Flag.withSchema(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
-      Flag.withDescription("seed of the initialisation, the order, the crops and mixup (default 0)"),
-      Flag.withDefault(0),
+      Flag.withSchema(Flags.nonNegativeInt),
+      Flags.defaulted("seed of the initialisation, the order, the crops and mixup", 0),
     ),
-    backend: Flag.Literals("backend", ["auto", ...Backend.candidates]).pipe(
-      Flag.withDescription("tfjs backend (default auto; a full run needs tfjs-node-gpu or tfjs-node)"),
-      Flag.withDefault<Backend.BackendChoice>("auto"),
+    backend: Flags.backendChoice.pipe(
+      Flags.defaulted<Backend.BackendChoice>(
+        "tfjs backend (a full run needs tfjs-node-gpu or tfjs-node)",
+        "auto",
+      ),
     ),
     labels: Flag.String("labels").pipe(
       Flag.withDescription("validation label file (default: found in the folder)"),
@@ -105,10 +102,7 @@ export const entry = Experiment.define({
       ),
       Flag.optional,
     ),
-    out: Flag.String("out").pipe(
-      Flag.withDescription("results folder (default results/imagenet-<timestamp>)"),
-      Flag.optional,
-    ),
+    out: Flags.outFlag("imagenet"),
   },
   options: (flags) =>
     Effect.gen(function* () {
