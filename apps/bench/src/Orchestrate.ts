@@ -265,7 +265,7 @@ export const reproduceRow = (timeoutMs: number): Row => {
     const began = performance.now()
     const result = spawnSync(
       bin("bun"),
-      [join(repoRoot, "apps", "cli", "src", "main.ts"), "reproduce", "quick", "--out", dir],
+      [sourceCondition, join(repoRoot, "apps", "cli", "src", "main.ts"), "reproduce", "quick", "--out", dir],
       {
         cwd: repoRoot,
         encoding: "utf8",
@@ -372,7 +372,12 @@ export const runAll = (options: RunOptions): Report => {
   if (options.sweep === true && options.suite === undefined) {
     log("sweep 2 workers vs 1 ...")
     rows.push(
-      Sweep.sweepRow(bin("bun"), join(repoRoot, "apps", "cli", "src", "main.ts"), repoRoot, 20 * 60_000),
+      Sweep.sweepRow(
+        [bin("bun"), sourceCondition],
+        join(repoRoot, "apps", "cli", "src", "main.ts"),
+        repoRoot,
+        20 * 60_000,
+      ),
     )
   }
   const report: Report = {

@@ -45,11 +45,17 @@ const main = fileURLToPath(new URL("./main.ts", import.meta.url))
 
 declare const Deno: { readonly execPath: () => string } | undefined
 
+// A CLI started on the workspace's sources (`--conditions=@vicinal/source`, as the tests and the
+// bench start it) starts its workers the same way: without the condition they would look for
+// builds that a clone does not have until `npm run build`.
+const onSources = (): ReadonlyArray<string> =>
+  /\/src\/[^/]+\.ts$/.test(import.meta.resolve("@vicinal/train")) ? ["--conditions=@vicinal/source"] : []
+
 /** This CLI on this runtime, as a command line. */
 export const selfCommand = (args: ReadonlyArray<string>): [string, Array<string>] =>
   typeof Deno !== "undefined"
-    ? [Deno.execPath(), ["run", "-A", "--no-check", "--no-lock", main, ...args]]
-    : [process.execPath, [main, ...args]]
+    ? [Deno.execPath(), ["run", "-A", "--no-check", "--no-lock", ...onSources(), main, ...args]]
+    : [process.execPath, [...onSources(), main, ...args]]
 
 const coordinatorFile = (dir: string) => resolve(dir, "coordinator.json")
 

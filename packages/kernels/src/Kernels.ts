@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core"
 import { composedFilterGradientKernel, conv2dBackpropFilter, conv2dBackpropInput } from "./Conv.ts"
+import { gatherV2 } from "./Gather.ts"
 import { identity } from "./Identity.ts"
 import { batchMatMul, fusedMatMul } from "./MatMul.ts"
 import { maxPoolGrad } from "./Pool.ts"
@@ -36,6 +37,7 @@ const replacing: ReadonlyArray<tf.KernelConfig> = [
   replacement("MaxPoolGrad", maxPoolGrad),
   replacement("Sum", sum),
   replacement("Identity", identity),
+  replacement("GatherV2", gatherV2),
 ]
 
 /** Kernels tfjs-backend-wasm 4.22 does not have. */

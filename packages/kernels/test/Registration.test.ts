@@ -63,6 +63,7 @@ describe("registration", () => {
       "BatchMatMul",
       "Conv2DBackpropFilter",
       "Conv2DBackpropInput",
+      "GatherV2",
       "Identity",
       "MaxPoolGrad",
       "Sum",

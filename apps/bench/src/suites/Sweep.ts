@@ -35,8 +35,16 @@ const base = {
   backend: "cpu",
 }
 
-/** Both sweeps, one after the other; `bun` is the runtime binary, `main` the CLI entry point. */
-export const sweepRow = (bun: string, main: string, cwd: string, timeoutMs: number): Row => {
+/**
+ * Both sweeps, one after the other; `bun` is the runtime binary and its flags, `main` the CLI
+ * entry point.
+ */
+export const sweepRow = (
+  [bun, ...flags]: readonly [string, ...ReadonlyArray<string>],
+  main: string,
+  cwd: string,
+  timeoutMs: number,
+): Row => {
   const dir = mkdtempSync(join(tmpdir(), "vicinal-sweep-bench-"))
   try {
     const file = join(dir, "bench.yaml")
@@ -45,7 +53,17 @@ export const sweepRow = (bun: string, main: string, cwd: string, timeoutMs: numb
       const began = performance.now()
       const result = spawnSync(
         bun,
-        [main, "sweep", "run", file, "--workers", String(workers), "--out", join(dir, `workers-${workers}`)],
+        [
+          ...flags,
+          main,
+          "sweep",
+          "run",
+          file,
+          "--workers",
+          String(workers),
+          "--out",
+          join(dir, `workers-${workers}`),
+        ],
         {
           cwd,
           encoding: "utf8",
