@@ -459,7 +459,7 @@ const table2Methods = (options: Table2Options) =>
   })
 
 // 2,000 digits for 40 epochs: long enough for ERM to memorise the corrupted labels.
-const table2Defaults: Flags.Defaults = { ...cpuScale, lr: 0.1, epochs: 40, limit: 2000 }
+const table2Defaults: Flags.Defaults = { ...cpuScale, lr: 0.1, epochs: 40, limit: 2000, seeds: 3 }
 
 export const table2 = Experiment.define({
   name: "table2",
@@ -569,7 +569,7 @@ const whiteAndBlackBox = (options: Table3Options) => {
     })
 }
 
-const table3Defaults: Flags.Defaults = { ...cpuScale, epochs: 8 }
+const table3Defaults: Flags.Defaults = { ...cpuScale, epochs: 8, seeds: 3 }
 
 export const table3 = Experiment.define({
   name: "table3",
@@ -724,7 +724,7 @@ const ablationVerdicts = (rows: Rows) => {
   ]
 }
 
-const ablationDefaults: Flags.Defaults = { ...cpuScale, epochs: 5 }
+const ablationDefaults: Flags.Defaults = { ...cpuScale, epochs: 5, seeds: 3 }
 
 export const ablation = Experiment.define({
   name: "ablation",
