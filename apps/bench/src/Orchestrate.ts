@@ -51,6 +51,7 @@ export const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 export const repoRoot = resolve(appRoot, "..", "..")
 const bin = (name: string) => join(repoRoot, "node_modules", ".bin", name)
 const workerPath = join(appRoot, "src", "worker.ts")
+const cliPath = join(repoRoot, "apps", "cli", "src", "main.ts")
 
 // The workspace packages' sources (their `@vicinal/source` export), as the tests use them: what
 // is measured is the code as it is, with or without a build.
@@ -263,17 +264,14 @@ export const reproduceRow = (timeoutMs: number): Row => {
   const dir = mkdtempSync(join(tmpdir(), "vicinal-reproduce-"))
   try {
     const began = performance.now()
-    const result = spawnSync(
-      bin("bun"),
-      [sourceCondition, join(repoRoot, "apps", "cli", "src", "main.ts"), "reproduce", "quick", "--out", dir],
-      {
-        cwd: repoRoot,
-        encoding: "utf8",
-        timeout: timeoutMs,
-        env: { ...process.env, NO_COLOR: "1" },
-        maxBuffer: 1 << 28,
-      },
-    )
+    const [cmd, args] = command("bun", cliPath, ["reproduce", "quick", "--out", dir])
+    const result = spawnSync(cmd, args, {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      env: { ...process.env, NO_COLOR: "1" },
+      maxBuffer: 1 << 28,
+    })
     const seconds = (performance.now() - began) / 1000
     if (result.status !== 0)
       return skipped({
@@ -371,14 +369,7 @@ export const runAll = (options: RunOptions): Report => {
   }
   if (options.sweep === true && options.suite === undefined) {
     log("sweep 2 workers vs 1 ...")
-    rows.push(
-      Sweep.sweepRow(
-        [bin("bun"), sourceCondition],
-        join(repoRoot, "apps", "cli", "src", "main.ts"),
-        repoRoot,
-        20 * 60_000,
-      ),
-    )
+    rows.push(Sweep.sweepRow((args) => command("bun", cliPath, args), repoRoot, 20 * 60_000))
   }
   const report: Report = {
     formatVersion: 1,

@@ -35,13 +35,9 @@ const base = {
   backend: "cpu",
 }
 
-/**
- * Both sweeps, one after the other; `bun` is the runtime binary and its flags, `main` the CLI
- * entry point.
- */
+/** Both sweeps, one after the other; `cli` turns the CLI's arguments into a command line. */
 export const sweepRow = (
-  [bun, ...flags]: readonly [string, ...ReadonlyArray<string>],
-  main: string,
+  cli: (args: ReadonlyArray<string>) => [string, Array<string>],
   cwd: string,
   timeoutMs: number,
 ): Row => {
@@ -51,27 +47,22 @@ export const sweepRow = (
     writeFileSync(file, sweepFile)
     const wall = (workers: number) => {
       const began = performance.now()
-      const result = spawnSync(
-        bun,
-        [
-          ...flags,
-          main,
-          "sweep",
-          "run",
-          file,
-          "--workers",
-          String(workers),
-          "--out",
-          join(dir, `workers-${workers}`),
-        ],
-        {
-          cwd,
-          encoding: "utf8",
-          timeout: timeoutMs,
-          env: { ...process.env, NO_COLOR: "1" },
-          maxBuffer: 1 << 26,
-        },
-      )
+      const [cmd, args] = cli([
+        "sweep",
+        "run",
+        file,
+        "--workers",
+        String(workers),
+        "--out",
+        join(dir, `workers-${workers}`),
+      ])
+      const result = spawnSync(cmd, args, {
+        cwd,
+        encoding: "utf8",
+        timeout: timeoutMs,
+        env: { ...process.env, NO_COLOR: "1" },
+        maxBuffer: 1 << 26,
+      })
       const seconds = (performance.now() - began) / 1000
       return result.status === 0
         ? { ok: true as const, seconds }
