@@ -3,7 +3,7 @@
  * figures (wasm configurations, fastest runtime), the quick reproduction's wall time, and the
  * report files.
  */
-import { spawnSync } from "node:child_process"
+import { type SpawnSyncReturns, spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, platform, tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -66,6 +66,23 @@ const command = (
     ? [bin("bun"), [sourceCondition, script, ...args]]
     : [bin("deno"), ["run", "-A", "--no-lock", sourceCondition, "--v8-flags=--expose-gc", script, ...args]]
 
+/** Run `script` on `runtime` (see `command`) to its end, its output captured, without colours. */
+const runScript = (
+  runtime: RuntimeName,
+  script: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly timeoutMs: number; readonly maxBuffer: number },
+): SpawnSyncReturns<string> => {
+  const [cmd, commandArgs] = command(runtime, script, args)
+  return spawnSync(cmd, commandArgs, {
+    cwd: options.cwd,
+    encoding: "utf8",
+    timeout: options.timeoutMs,
+    env: { ...process.env, NO_COLOR: "1" },
+    maxBuffer: options.maxBuffer,
+  })
+}
+
 /** The jobs of one runtime, in the order they run. */
 export const jobs = (
   options: Pick<RunOptions, "quick" | "soak" | "wasmConfigs" | "cnnOnCpu" | "torch" | "threads" | "suite">,
@@ -117,12 +134,9 @@ export const runJob = (runtime: RuntimeName, job: Job, timeoutMs: number): Reado
   const dir = mkdtempSync(join(tmpdir(), "vicinal-bench-"))
   const out = join(dir, "rows.json")
   try {
-    const [cmd, args] = command(runtime, workerPath, [JSON.stringify(job), out])
-    const result = spawnSync(cmd, args, {
+    const result = runScript(runtime, workerPath, [JSON.stringify(job), out], {
       cwd: appRoot,
-      encoding: "utf8",
-      timeout: timeoutMs,
-      env: { ...process.env, NO_COLOR: "1" },
+      timeoutMs,
       maxBuffer: 1 << 26,
     })
     try {
@@ -264,12 +278,9 @@ export const reproduceRow = (timeoutMs: number): Row => {
   const dir = mkdtempSync(join(tmpdir(), "vicinal-reproduce-"))
   try {
     const began = performance.now()
-    const [cmd, args] = command("bun", cliPath, ["reproduce", "quick", "--out", dir])
-    const result = spawnSync(cmd, args, {
+    const result = runScript("bun", cliPath, ["reproduce", "quick", "--out", dir], {
       cwd: repoRoot,
-      encoding: "utf8",
-      timeout: timeoutMs,
-      env: { ...process.env, NO_COLOR: "1" },
+      timeoutMs,
       maxBuffer: 1 << 28,
     })
     const seconds = (performance.now() - began) / 1000
@@ -369,7 +380,11 @@ export const runAll = (options: RunOptions): Report => {
   }
   if (options.sweep === true && options.suite === undefined) {
     log("sweep 2 workers vs 1 ...")
-    rows.push(Sweep.sweepRow((args) => command("bun", cliPath, args), repoRoot, 20 * 60_000))
+    rows.push(
+      Sweep.sweepRow((args) =>
+        runScript("bun", cliPath, args, { cwd: repoRoot, timeoutMs: 20 * 60_000, maxBuffer: 1 << 26 }),
+      ),
+    )
   }
   const report: Report = {
     formatVersion: 1,

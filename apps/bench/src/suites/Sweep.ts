@@ -4,7 +4,7 @@
  * with 1, each into a fresh folder, process start and data loading included. Bounded by the
  * machine's cores and its load at the time: reported as measured, not judged.
  */
-import { spawnSync } from "node:child_process"
+import type { SpawnSyncReturns } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -35,19 +35,15 @@ const base = {
   backend: "cpu",
 }
 
-/** Both sweeps, one after the other; `cli` turns the CLI's arguments into a command line. */
-export const sweepRow = (
-  cli: (args: ReadonlyArray<string>) => [string, Array<string>],
-  cwd: string,
-  timeoutMs: number,
-): Row => {
+/** Both sweeps, one after the other; `cli` runs the CLI with these arguments to its end. */
+export const sweepRow = (cli: (args: ReadonlyArray<string>) => SpawnSyncReturns<string>): Row => {
   const dir = mkdtempSync(join(tmpdir(), "vicinal-sweep-bench-"))
   try {
     const file = join(dir, "bench.yaml")
     writeFileSync(file, sweepFile)
     const wall = (workers: number) => {
       const began = performance.now()
-      const [cmd, args] = cli([
+      const result = cli([
         "sweep",
         "run",
         file,
@@ -56,13 +52,6 @@ export const sweepRow = (
         "--out",
         join(dir, `workers-${workers}`),
       ])
-      const result = spawnSync(cmd, args, {
-        cwd,
-        encoding: "utf8",
-        timeout: timeoutMs,
-        env: { ...process.env, NO_COLOR: "1" },
-        maxBuffer: 1 << 26,
-      })
       const seconds = (performance.now() - began) / 1000
       return result.status === 0
         ? { ok: true as const, seconds }
