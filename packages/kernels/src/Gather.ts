@@ -47,7 +47,8 @@ export const gatherV2: tf.KernelFunc = (args) => {
     return Stock.run("GatherV2", args)
   const wasm = args.backend as unknown as WasmBackend
   const rows = x.shape[0]!
-  const ids = Int32Array.from(wasm.readSync(indices.dataId) as Int32Array)
+  // A copy already (tfjs-backend-wasm slices the heap), so it outlives the output's allocation.
+  const ids = wasm.readSync(indices.dataId) as Int32Array
   // The stock kernel's check and message: an index outside the rows is an error, not a zero.
   for (const index of ids)
     tf.util.assert(
